@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Chaperone",
+    products: [
+        .executable(name: "chaperone", targets: ["chaperone"]),
+    ],
+    targets: [
+        // C libraries from Debian, one system library target each.
+        .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
+                       providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+
+        // Typed wrappers for the variadic C functions and macros Swift cannot import.
+        .target(name: "CChaperone", dependencies: ["CMicroHTTPD", "CCurl"]),
+
+        .target(name: "ChaperoneRouting"),
+        .target(name: "ChaperoneConfig", dependencies: ["CYAML", "ChaperoneRouting"]),
+        .target(name: "ChaperoneUpstream", dependencies: ["CCurl", "CChaperone"]),
+        .target(
+            name: "ChaperoneServer",
+            dependencies: [
+                "CMicroHTTPD", "CChaperone", "COpenSSL",
+                "ChaperoneConfig", "ChaperoneRouting", "ChaperoneUpstream",
+            ]
+        ),
+        .executableTarget(
+            name: "chaperone",
+            dependencies: ["ChaperoneConfig", "ChaperoneServer", "CChaperone"]
+        ),
+        .target(name: "ChaperoneTestSupport", dependencies: ["CCurl", "CChaperone"]),
+
+        .testTarget(name: "ChaperoneRoutingTests", dependencies: ["ChaperoneRouting"]),
+        .testTarget(
+            name: "ChaperoneConfigTests",
+            dependencies: ["ChaperoneConfig", "ChaperoneTestSupport"]
+        ),
+        .testTarget(
+            name: "ChaperoneEndToEndTests",
+            dependencies: ["chaperone", "ChaperoneTestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
+
+        .executableTarget(
+            name: "RouteMatchingBenchmark",
+            dependencies: ["ChaperoneRouting"],
+            path: "Benchmarks/RouteMatching"
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,82 @@
+/*
+ * Typed wrappers for the C functions and macros that Swift cannot import: the variadic
+ * curl_easy_setopt/getinfo, curl_multi_setopt, MHD_start_daemon, MHD_get_*_info and prctl,
+ * plus the headers Glibc does not export (epoll, malloc tuning, prctl).
+ */
+#ifndef CCHAPERONE_H
+#define CCHAPERONE_H
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/epoll.h>
+#include <netinet/in.h>
+#include <microhttpd.h>
+#include <curl/curl.h>
+
+/* ---- libcurl: one wrapper per argument type ---------------------------------------- */
+
+typedef size_t (*chaperone_curl_data_cb)(char *data, size_t size, size_t count, void *user);
+
+CURLcode chaperone_easy_set_long(CURL *easy, CURLoption option, long value);
+CURLcode chaperone_easy_set_off(CURL *easy, CURLoption option, curl_off_t value);
+CURLcode chaperone_easy_set_ptr(CURL *easy, CURLoption option, const void *value);
+CURLcode chaperone_easy_set_data_cb(CURL *easy, CURLoption option, chaperone_curl_data_cb cb);
+CURLcode chaperone_easy_get_long(CURL *easy, CURLINFO info, long *value);
+CURLcode chaperone_easy_get_ptr(CURL *easy, CURLINFO info, void **value);
+CURLMcode chaperone_multi_set_long(CURLM *multi, CURLMoption option, long value);
+
+/*
+ * Sets the request method and body of a reused easy handle in one step, clearing whatever the
+ * previous request left: HEAD sends no body and expects none; a request with a body sends
+ * exactly `length` bytes from `body` (which must outlive the transfer).
+ */
+CURLcode chaperone_easy_set_method(CURL *easy, const char *method, int has_body,
+                                   const void *body, curl_off_t length);
+
+/* ---- libmicrohttpd ---------------------------------------------------------------- */
+
+/* The MHD_ContentReaderCallback return values, whose macros carry casts. */
+extern const ssize_t CHAPERONE_MHD_READER_END_OF_STREAM;
+extern const ssize_t CHAPERONE_MHD_READER_END_WITH_ERROR;
+extern const uint64_t CHAPERONE_MHD_SIZE_UNKNOWN;
+
+typedef void *(*chaperone_uri_log_cb)(void *cls, const char *uri, struct MHD_Connection *c);
+typedef void (*chaperone_log_sink)(const char *message);
+
+/* Everything MHD_start_daemon needs, as plain fields instead of a variadic option list. */
+struct chaperone_mhd_settings {
+    unsigned int flags;
+    const struct sockaddr *address;
+    int reuse_port;
+    unsigned int connection_limit;
+    unsigned int connection_timeout_seconds;
+    size_t connection_memory_limit;
+    unsigned int listen_backlog;
+    MHD_AccessHandlerCallback handler;
+    void *handler_cls;
+    MHD_RequestCompletedCallback completed;
+    void *completed_cls;
+    MHD_NotifyConnectionCallback notify_connection;
+    void *notify_connection_cls;
+    chaperone_uri_log_cb uri_log;
+    void *uri_log_cls;
+    chaperone_log_sink log_sink;
+};
+
+struct MHD_Daemon *chaperone_mhd_start(const struct chaperone_mhd_settings *settings);
+int chaperone_mhd_epoll_fd(struct MHD_Daemon *daemon);
+uint16_t chaperone_mhd_bound_port(struct MHD_Daemon *daemon);
+int chaperone_mhd_connection_fd(struct MHD_Connection *connection);
+
+/* ---- process ---------------------------------------------------------------------- */
+
+/* Makes the process non-dumpable: no core file, no ptrace or /proc/PID/mem by other users. */
+int chaperone_disable_core_dumps(void);
+/* Returns 1 when the process is marked non-dumpable. */
+int chaperone_is_dumpable(void);
+/* Keeps freed memory in the heap: trimming it back caused a page-fault storm under load. */
+void chaperone_tune_malloc(void);
+
+#endif

@@ -1,0 +1,43 @@
+/// Reads, decodes and validates a configuration file.
+public struct ConfigLoader: Sendable {
+    public var secrets: SecretSource
+    /// Workers when the file does not say: one per online CPU.
+    public var defaultWorkers: Int
+
+    public init(secrets: SecretSource = .process, defaultWorkers: Int) {
+        self.secrets = secrets
+        self.defaultWorkers = defaultWorkers
+    }
+
+    /// Loads the file at `path`; throws every problem found, warnings included, when any is
+    /// an error.
+    public func load(path: String) throws(ConfigErrors) -> Configuration {
+        switch FileSystem.read(path) {
+        case .failure(let error):
+            throw YAMLParser.failure(path, 1, 1, "cannot read the configuration: \(error)")
+        case .success(let bytes):
+            return try load(text: bytes, file: path)
+        }
+    }
+
+    /// Loads configuration text; `file` names it in messages and anchors relative paths.
+    public func load(text: [UInt8], file: String) throws(ConfigErrors) -> Configuration {
+        guard let root = try YAMLParser.parse(text, file: file) else {
+            throw YAMLParser.failure(file, 1, 1, "the file is empty")
+        }
+        var diagnostics = Diagnostics()
+        let wire = WireConfig(root, &diagnostics)
+        var validator = Validator(diagnostics: diagnostics, secrets: secrets,
+                                  baseDirectory: FileSystem.directory(of: file),
+                                  defaultWorkers: defaultWorkers)
+        let configuration = wire.flatMap { validator.configuration($0, file: file) }
+        guard let configuration, !validator.diagnostics.hasErrors else {
+            throw ConfigErrors(problems: validator.diagnostics.problems.sorted(by: Self.order))
+        }
+        return configuration
+    }
+
+    private static func order(_ a: ConfigProblem, _ b: ConfigProblem) -> Bool {
+        (a.location.line, a.location.column) < (b.location.line, b.location.column)
+    }
+}

@@ -1,0 +1,82 @@
+import ChaperoneRouting
+
+/// A validated configuration: immutable, every secret resolved, every route checked.
+/// Produced only by `ConfigLoader`, so holding one means the file was sound.
+public struct Configuration: Sendable {
+    /// The file it was read from, as given.
+    public var file: String
+    public var listen: ListenAddress
+    /// Event-loop threads serving the proxy listener.
+    public var workers: Int
+    /// The health listener, if configured.
+    public var admin: ListenAddress?
+    public var limits: Limits
+    public var routes: [Route]
+    public var routeTable: RouteTable<Route>
+    /// Things that are allowed but worth a second look, such as running without identity.
+    public var warnings: [ConfigProblem]
+}
+
+/// Resource limits of the proxy listener.
+public struct Limits: Sendable, Equatable {
+    /// Request line plus headers; larger requests get 431.
+    public var headerBytes: Int
+    /// Request body; larger requests get 413.
+    public var bodyBytes: Int
+    /// Open client connections across all workers.
+    public var connections: Int
+    /// A client connection with nothing to say for this long is closed.
+    public var idleTimeout: Duration
+    /// A request must arrive whole (headers and body) within this time of its first line.
+    public var requestTimeout: Duration
+
+    public static let defaults = Limits(
+        headerBytes: 64 << 10, bodyBytes: 10 << 20, connections: 10_000,
+        idleTimeout: .seconds(60), requestTimeout: .seconds(60)
+    )
+}
+
+/// One route: which requests it takes and where and how it forwards them.
+public final class Route: Sendable {
+    public let name: String
+    public let methods: MethodSet
+    public let template: PathTemplate
+    /// Lower-case host the request must name, or nil for any.
+    public let host: String?
+    public let upstream: UpstreamURL
+    /// Leading path segments removed before forwarding (`strip_prefix`).
+    public let strippedSegments: Int
+    /// Longest wait for the upstream's response headers, and longest silence in its body.
+    public let timeout: Duration
+    /// Agent headers to drop besides the standard credential and hop-by-hop ones,
+    /// lower-case.
+    public let stripHeaders: [String]
+    /// The credential to add to every forwarded request, if any.
+    public let credential: InjectedCredential?
+    /// CA bundle for verifying the upstream's certificate; nil means the system bundle.
+    public let caFile: String?
+
+    public init(name: String, methods: MethodSet, template: PathTemplate, host: String?,
+                upstream: UpstreamURL, strippedSegments: Int, timeout: Duration,
+                stripHeaders: [String], credential: InjectedCredential?, caFile: String?)
+    {
+        self.name = name
+        self.methods = methods
+        self.template = template
+        self.host = host
+        self.upstream = upstream
+        self.strippedSegments = strippedSegments
+        self.timeout = timeout
+        self.stripHeaders = stripHeaders
+        self.credential = credential
+        self.caFile = caFile
+    }
+}
+
+/// A header that carries a secret to the upstream, such as `Authorization: Bearer …`.
+public struct InjectedCredential: Sendable {
+    /// Header name as configured.
+    public var header: String
+    /// The whole header value, the format with the secret in place.
+    public var value: Secret
+}
