@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 
@@ -33,6 +34,22 @@ CURLMcode chaperone_multi_set_long(CURLM *multi, CURLMoption option, long value)
     return curl_multi_setopt(multi, option, value);
 }
 
+CURLMcode chaperone_multi_set_ptr(CURLM *multi, CURLMoption option, void *value) {
+    return curl_multi_setopt(multi, option, value);
+}
+
+CURLMcode chaperone_multi_set_socket_cb(CURLM *multi, curl_socket_callback cb) {
+    return curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, cb);
+}
+
+CURLMcode chaperone_multi_set_timer_cb(CURLM *multi, curl_multi_timer_callback cb) {
+    return curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, cb);
+}
+
+CURLcode chaperone_easy_set_closesocket_cb(CURL *easy, curl_closesocket_callback cb) {
+    return curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, cb);
+}
+
 CURLcode chaperone_easy_set_method(CURL *easy, const char *method, int has_body,
                                    const void *body, curl_off_t length) {
     /* HTTPGET clears NOBODY, UPLOAD and any earlier POST state of a reused handle. */
@@ -43,8 +60,9 @@ CURLcode chaperone_easy_set_method(CURL *easy, const char *method, int has_body,
         return curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
     }
     if (has_body) {
+        /* A NULL body would make libcurl read the body from a callback (stdin by default). */
         curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, length);
-        rc = curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body);
+        rc = curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body != NULL ? body : "");
         if (rc != CURLE_OK) return rc;
         return curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST,
                                 strcmp(method, "POST") == 0 ? (char *)NULL : method);
@@ -52,6 +70,29 @@ CURLcode chaperone_easy_set_method(CURL *easy, const char *method, int has_body,
     return curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST,
                             strcmp(method, "GET") == 0 ? (char *)NULL : method);
 }
+
+struct curl_slist *chaperone_slist_append_header(struct curl_slist *list,
+                                                 const char *name, size_t name_length,
+                                                 const char *value, size_t value_length) {
+    char small[512];
+    size_t length = name_length + 2 + value_length + 1;
+    char *line = length <= sizeof small ? small : malloc(length);
+    if (line == NULL) return NULL;
+    memcpy(line, name, name_length);
+    line[name_length] = ':';
+    size_t at = name_length + 1;
+    if (value != NULL) {
+        line[at++] = ' ';
+        memcpy(line + at, value, value_length);
+        at += value_length;
+    }
+    line[at] = '\0';
+    struct curl_slist *result = curl_slist_append(list, line);
+    if (line != small) free(line);
+    return result;
+}
+
+const size_t CHAPERONE_CURL_WRITEFUNC_PAUSE = CURL_WRITEFUNC_PAUSE;
 
 const ssize_t CHAPERONE_MHD_READER_END_OF_STREAM = MHD_CONTENT_READER_END_OF_STREAM;
 const ssize_t CHAPERONE_MHD_READER_END_WITH_ERROR = MHD_CONTENT_READER_END_WITH_ERROR;
@@ -95,6 +136,12 @@ int chaperone_mhd_epoll_fd(struct MHD_Daemon *daemon) {
 uint16_t chaperone_mhd_bound_port(struct MHD_Daemon *daemon) {
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
     return info == NULL ? 0 : info->port;
+}
+
+void *chaperone_mhd_socket_context(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info == NULL ? NULL : info->socket_context;
 }
 
 int chaperone_mhd_connection_fd(struct MHD_Connection *connection) {

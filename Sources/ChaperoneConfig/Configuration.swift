@@ -11,15 +11,16 @@ public struct Configuration: Sendable {
     /// The health listener, if configured.
     public var admin: ListenAddress?
     public var limits: Limits
+    /// In file order; no two are ambiguous (checked while loading).
     public var routes: [Route]
-    public var routeTable: RouteTable<Route>
     /// Things that are allowed but worth a second look, such as running without identity.
     public var warnings: [ConfigProblem]
 }
 
 /// Resource limits of the proxy listener.
 public struct Limits: Sendable, Equatable {
-    /// Request line plus headers; larger requests get 431.
+    /// Request line plus headers; larger requests get 431. The default is 32 KiB, not
+    /// more: libmicrohttpd clears a buffer of about this size after every request.
     public var headerBytes: Int
     /// Request body; larger requests get 413.
     public var bodyBytes: Int
@@ -29,10 +30,12 @@ public struct Limits: Sendable, Equatable {
     public var idleTimeout: Duration
     /// A request must arrive whole (headers and body) within this time of its first line.
     public var requestTimeout: Duration
+    /// On SIGTERM, requests in flight get this long to finish before they are cut off.
+    public var drainTimeout: Duration
 
     public static let defaults = Limits(
-        headerBytes: 64 << 10, bodyBytes: 10 << 20, connections: 10_000,
-        idleTimeout: .seconds(60), requestTimeout: .seconds(60)
+        headerBytes: 32 << 10, bodyBytes: 10 << 20, connections: 10_000,
+        idleTimeout: .seconds(60), requestTimeout: .seconds(60), drainTimeout: .seconds(30)
     )
 }
 

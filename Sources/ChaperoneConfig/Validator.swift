@@ -17,7 +17,7 @@ struct Validator {
         let workers = integer(wire.workers, in: 1...256) ?? defaultWorkers
         let limits = limits(wire.limits)
         let routes = (wire.routes?.value ?? []).compactMap { route($0) }
-        let table = routeTable(routes, wire.routes)
+        let unambiguous = checkRouteTable(routes)
 
         diagnostics.warning(wire.location, "identity",
                             "no identity section: callers are not authenticated, so anyone "
@@ -32,10 +32,10 @@ struct Validator {
                                 "no routes: every request will be answered 404")
         }
 
-        guard !diagnostics.hasErrors, let listen, let table else { return nil }
+        guard !diagnostics.hasErrors, let listen, unambiguous else { return nil }
         return Configuration(
             file: file, listen: listen, workers: workers, admin: admin, limits: limits,
-            routes: routes.map(\.route), routeTable: table,
+            routes: routes.map(\.route),
             warnings: diagnostics.problems.filter { $0.severity == .warning }
         )
     }
@@ -88,6 +88,8 @@ struct Validator {
         limits.requestTimeout = duration(wire.requestTimeout,
                                          in: .seconds(1)...(.seconds(86_400)))
             ?? limits.requestTimeout
+        limits.drainTimeout = duration(wire.drainTimeout, in: .zero...(.seconds(3_600)))
+            ?? limits.drainTimeout
         return limits
     }
 
@@ -299,9 +301,8 @@ struct Validator {
         return resolved
     }
 
-    private mutating func routeTable(_ routes: [LocatedRoute], _ wire: Located<[WireRoute]>?)
-        -> RouteTable<Route>?
-    {
+    /// Reports duplicate names and routes that precedence cannot order; true when none.
+    private mutating func checkRouteTable(_ routes: [LocatedRoute]) -> Bool {
         var seen: [String: WireRoute] = [:]
         for located in routes {
             if let first = seen[located.route.name] {
@@ -318,7 +319,8 @@ struct Validator {
                                          host: $0.route.host, value: $0.route)
         }
         do {
-            return try RouteTable(definitions)
+            _ = try RouteTable(definitions)
+            return true
         } catch {
             for conflict in error.conflicts {
                 let first = routes[conflict.first], second = routes[conflict.second]
@@ -328,7 +330,7 @@ struct Validator {
                                       + "same path shape, host and a method in common, so "
                                       + "neither is more specific")
             }
-            return nil
+            return false
         }
     }
 }

@@ -23,6 +23,7 @@ struct WireLimits {
     var connections: Located<String>?
     var idleTimeout: Located<String>?
     var requestTimeout: Located<String>?
+    var drainTimeout: Located<String>?
 }
 
 struct WireRoute {
@@ -81,7 +82,8 @@ extension WireConfig {
                 bodyBytes: limits.scalar("body_bytes", &diagnostics),
                 connections: limits.scalar("connections", &diagnostics),
                 idleTimeout: limits.scalar("idle_timeout", &diagnostics),
-                requestTimeout: limits.scalar("request_timeout", &diagnostics)
+                requestTimeout: limits.scalar("request_timeout", &diagnostics),
+                drainTimeout: limits.scalar("drain_timeout", &diagnostics)
             )
             limits.reportUnknownKeys(&diagnostics)
         }

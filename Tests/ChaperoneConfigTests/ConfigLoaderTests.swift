@@ -68,7 +68,8 @@ func errors(_ text: String) -> [String] {
         #expect(config.workers == 2)
         #expect(config.limits == Limits(headerBytes: 32 << 10, bodyBytes: 1 << 20,
                                         connections: 500, idleTimeout: .seconds(30),
-                                        requestTimeout: .seconds(60)))
+                                        requestTimeout: .seconds(60),
+                                        drainTimeout: .seconds(30)))
         let chat = config.routes[0]
         #expect(chat.upstream.description == "https://api.openai.com")
         #expect(chat.strippedSegments == 1)

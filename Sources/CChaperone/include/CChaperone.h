@@ -11,6 +11,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <netinet/in.h>
 #include <microhttpd.h>
 #include <curl/curl.h>
@@ -26,6 +27,10 @@ CURLcode chaperone_easy_set_data_cb(CURL *easy, CURLoption option, chaperone_cur
 CURLcode chaperone_easy_get_long(CURL *easy, CURLINFO info, long *value);
 CURLcode chaperone_easy_get_ptr(CURL *easy, CURLINFO info, void **value);
 CURLMcode chaperone_multi_set_long(CURLM *multi, CURLMoption option, long value);
+CURLMcode chaperone_multi_set_ptr(CURLM *multi, CURLMoption option, void *value);
+CURLMcode chaperone_multi_set_socket_cb(CURLM *multi, curl_socket_callback cb);
+CURLMcode chaperone_multi_set_timer_cb(CURLM *multi, curl_multi_timer_callback cb);
+CURLcode chaperone_easy_set_closesocket_cb(CURL *easy, curl_closesocket_callback cb);
 
 /*
  * Sets the request method and body of a reused easy handle in one step, clearing whatever the
@@ -34,6 +39,14 @@ CURLMcode chaperone_multi_set_long(CURLM *multi, CURLMoption option, long value)
  */
 CURLcode chaperone_easy_set_method(CURL *easy, const char *method, int has_body,
                                    const void *body, curl_off_t length);
+
+/* Appends the header line "name: value" (or "name:" to suppress a header curl would add). */
+struct curl_slist *chaperone_slist_append_header(struct curl_slist *list,
+                                                 const char *name, size_t name_length,
+                                                 const char *value, size_t value_length);
+
+/* CURL_WRITEFUNC_PAUSE, a macro. */
+extern const size_t CHAPERONE_CURL_WRITEFUNC_PAUSE;
 
 /* ---- libmicrohttpd ---------------------------------------------------------------- */
 
@@ -69,6 +82,8 @@ struct MHD_Daemon *chaperone_mhd_start(const struct chaperone_mhd_settings *sett
 int chaperone_mhd_epoll_fd(struct MHD_Daemon *daemon);
 uint16_t chaperone_mhd_bound_port(struct MHD_Daemon *daemon);
 int chaperone_mhd_connection_fd(struct MHD_Connection *connection);
+/* The value the connection-notification callback stored for this connection. */
+void *chaperone_mhd_socket_context(struct MHD_Connection *connection);
 
 /* ---- process ---------------------------------------------------------------------- */
 

@@ -1,0 +1,69 @@
+import CChaperone
+import CMicroHTTPD
+import ChaperoneConfig
+
+/// The admin listener: `/healthz` (the process is alive) and `/readyz` (configuration
+/// loaded, listeners bound, event loops and their upstream pools running, not draining).
+/// Light traffic, so libmicrohttpd runs it on its own internal thread.
+final class AdminServer {
+    private let daemon: OpaquePointer
+    private let state: Unmanaged<ServerState>
+    let address: ListenAddress
+
+    init(address: ListenAddress, state: ServerState) throws(ServerError) {
+        self.state = Unmanaged.passRetained(state)
+        var settings = chaperone_mhd_settings()
+        settings.flags = UInt32(MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_ERROR_LOG.rawValue)
+        if address.isIPv6 { settings.flags |= UInt32(MHD_USE_IPv6.rawValue) }
+        settings.connection_timeout_seconds = 10
+        settings.connection_limit = 64
+        settings.handler = adminHandler
+        settings.handler_cls = self.state.toOpaque()
+        settings.log_sink = mhdLogSink
+        let started = SocketAddress(address).withPointer { pointer in
+            settings.address = pointer
+            return chaperone_mhd_start(&settings)
+        }
+        guard let started else {
+            self.state.release()
+            throw ServerError("cannot listen on \(address) for the admin listener "
+                + "(address in use or not available)")
+        }
+        daemon = started
+        var bound = address
+        bound.port = chaperone_mhd_bound_port(started)
+        self.address = bound
+    }
+
+    func stop() {
+        MHD_stop_daemon(daemon)
+        state.release()
+    }
+}
+
+private let adminHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _, _, _, _ in
+    let state = Unmanaged<ServerState>.fromOpaque(cls!).takeUnretainedValue()
+    let path = url.map { String(cString: $0) } ?? ""
+    let status: UInt32
+    let body: String
+    switch (path, state.current) {
+    case ("/healthz", _):
+        (status, body) = (200, #"{"status":"ok"}"#)
+    case ("/readyz", .ready):
+        (status, body) = (200, #"{"status":"ready"}"#)
+    case ("/readyz", let phase):
+        (status, body) = (503, #"{"status":"\#(phase == .draining ? "draining" : "starting")"}"#)
+    default:
+        (status, body) = (404, #"{"type":"no-route","title":"No route","status":404,"#
+            + #""detail":"the admin listener serves /healthz and /readyz"}"#)
+    }
+    var bytes = Array(body.utf8)
+    let response = bytes.withUnsafeMutableBytes {
+        MHD_create_response_from_buffer($0.count, $0.baseAddress, .RESPMEM_MUST_COPY)
+    }
+    MHD_add_response_header(response, "Content-Type",
+                            status == 404 ? "application/problem+json" : "application/json")
+    let result = MHD_queue_response(connection, status, response)
+    MHD_destroy_response(response)
+    return result
+}

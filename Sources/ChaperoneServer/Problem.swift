@@ -1,0 +1,73 @@
+/// The errors Chaperone itself answers with, each an RFC 9457 problem with a stable type.
+enum ProblemType: Sendable {
+    case badRequest
+    case noRoute
+    case bodyTooLarge
+    case headersTooLarge
+    case upstreamFailed
+    case upstreamTimeout
+    case unavailable
+
+    var status: UInt32 {
+        switch self {
+        case .badRequest: 400
+        case .noRoute: 404
+        case .bodyTooLarge: 413
+        case .headersTooLarge: 431
+        case .upstreamFailed: 502
+        case .unavailable: 503
+        case .upstreamTimeout: 504
+        }
+    }
+
+    /// The stable code clients match on.
+    var code: String {
+        switch self {
+        case .badRequest: "bad-request"
+        case .noRoute: "no-route"
+        case .bodyTooLarge, .headersTooLarge: "too-large"
+        case .upstreamFailed: "upstream-failed"
+        case .upstreamTimeout: "upstream-timeout"
+        case .unavailable: "unavailable"
+        }
+    }
+
+    var title: String {
+        switch self {
+        case .badRequest: "Bad request"
+        case .noRoute: "No route"
+        case .bodyTooLarge: "Request body too large"
+        case .headersTooLarge: "Request headers too large"
+        case .upstreamFailed: "Upstream failed"
+        case .upstreamTimeout: "Upstream timed out"
+        case .unavailable: "Unavailable"
+        }
+    }
+}
+
+/// One problem answer: its type and a detail a person can act on. The detail is written
+/// by Chaperone from fixed phrases and configuration names, never from header values.
+struct Problem: Sendable {
+    var type: ProblemType
+    var detail: String
+    /// Seconds for `Retry-After`, sent with 503.
+    var retryAfter: Int?
+
+    init(_ type: ProblemType, _ detail: String, retryAfter: Int? = nil) {
+        self.type = type
+        self.detail = detail
+        self.retryAfter = retryAfter
+    }
+
+    func body(requestID: String) -> [UInt8] {
+        var json = JSONText(capacity: 192 + detail.utf8.count)
+        json.beginObject()
+        json.field("type", type.code)
+        json.field("title", type.title)
+        json.field("status", type.status)
+        json.field("detail", detail)
+        json.field("request_id", requestID)
+        json.endObject()
+        return json.bytes
+    }
+}

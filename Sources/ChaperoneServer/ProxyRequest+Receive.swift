@@ -1,0 +1,227 @@
+import CChaperone
+import CMicroHTTPD
+import ChaperoneRouting
+import ChaperoneUpstream
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Shard {
+    /// A request line arrived: creates the request and starts its receive deadline.
+    func requestStarted(target: [UInt8], connection: OpaquePointer) -> UnsafeMutableRawPointer {
+        let watchEntry = chaperone_mhd_socket_context(connection).map {
+            Unmanaged<ConnectionWatch.Entry>.fromOpaque($0).takeUnretainedValue()
+        }
+        let request = ProxyRequest(shard: self, connection: connection, watch: watchEntry,
+                                   rawTarget: target, now: MonotonicClock.now())
+        watchEntry?.request = request
+        live[ObjectIdentifier(request)] = request
+        request.deadlineKind = .receive
+        request.deadline = request.startedAt + configuration.limits.requestTimeout.nanoseconds
+        timers.schedule(request)
+        return Unmanaged.passRetained(request).toOpaque()
+    }
+}
+
+extension ProxyRequest {
+    /// One access-handler call; `upload` is nil or empty except for body pieces.
+    func handle(method: UnsafePointer<CChar>?, upload: UnsafeRawBufferPointer?) -> MHD_Result {
+        if clientGone { return MHD_Result.NO }
+        switch phase {
+        case .receiving:
+            if self.method.isEmpty { return begin(method: method) }
+            if let upload, upload.count > 0 { return receiveBody(upload) }
+            return bodyComplete()
+        case .responseReady:
+            return queuePendingResponse()
+        case .forwarding, .responding, .closed:
+            return MHD_Result.NO
+        }
+    }
+
+    /// The headers are in: route, check and prepare the upstream request.
+    private func begin(method: UnsafePointer<CChar>?) -> MHD_Result {
+        self.method = method.map { String(cString: $0) } ?? "GET"
+        isHead = self.method == "HEAD"
+        requestID = agentRequestID() ?? shard.requestIDs.next()
+        if shard.draining {
+            return respond(Problem(.unavailable, "Chaperone is shutting down; retry shortly",
+                                   retryAfter: 1))
+        }
+
+        let target: RequestTarget
+        do {
+            target = try rawTarget.withUnsafeBufferPointer { (bytes) throws(PathError) in
+                try PathNormalizer.normalize(target: bytes)
+            }
+        } catch {
+            return respond(Problem(.badRequest, error.reason))
+        }
+        let routes = shard.configuration.routes
+        guard let match = routes.match(method: HTTPMethod(token: self.method), host: host(),
+                                       path: target.path)
+        else {
+            return respond(Problem(.noRoute, "no route matches \(self.method) "
+                + String(target.path.joined().prefix(200))))
+        }
+        plan = match.value
+        self.target = target
+        let route = match.value.route
+        if target.path.shallowestDepth < route.template.literalPrefixCount {
+            return respond(Problem(.badRequest, PathError.climbsAboveRoutePrefix.reason))
+        }
+
+        let limits = shard.configuration.limits
+        if let length = headerValue("Content-Length") {
+            guard let declared = Int(String(decoding: length, as: UTF8.self)) else {
+                return respond(Problem(.badRequest, "Content-Length is not a number"))
+            }
+            if declared > limits.bodyBytes {
+                return respond(Problem(.bodyTooLarge, "the body is \(declared) bytes; "
+                    + "this proxy accepts at most \(limits.bodyBytes)"))
+            }
+            hasBody = true
+            body.reserve(declared)
+        }
+        if headerValue("Transfer-Encoding") != nil { hasBody = true }
+
+        let transfer = shard.upstream.makeTransfer(caFile: route.caFile)
+        transfer.delegate = self
+        self.transfer = transfer
+        collectHeaders(into: transfer)
+        if headerBytes > limits.headerBytes {
+            return respond(Problem(.headersTooLarge, "the request headers are \(headerBytes) "
+                + "bytes; this proxy accepts at most \(limits.headerBytes)"))
+        }
+        return MHD_Result.YES
+    }
+
+    private func receiveBody(_ piece: UnsafeRawBufferPointer) -> MHD_Result {
+        bodyReceived += piece.count
+        let limit = shard.configuration.limits.bodyBytes
+        if bodyReceived > limit {
+            // A chunked body has no length up front: read and drop the rest, then answer
+            // 413, unless the client keeps sending far past the limit.
+            if !bodyTooLarge { body = ByteBuffer() }
+            bodyTooLarge = true
+            return bodyReceived > 2 * limit + (1 << 20) ? MHD_Result.NO : MHD_Result.YES
+        }
+        body.append(piece)
+        return MHD_Result.YES
+    }
+
+    /// The whole request is in: send it upstream and wait, suspended, for the answer.
+    private func bodyComplete() -> MHD_Result {
+        shard.timers.remove(self)
+        let limits = shard.configuration.limits
+        if bodyTooLarge {
+            return respond(Problem(.bodyTooLarge, "the body is over \(limits.bodyBytes) bytes, "
+                + "the most this proxy accepts"))
+        }
+        guard let plan, let target, let transfer else { return MHD_Result.NO }
+        var url = plan.urlPrefix
+        url += target.path.joined(dropping: plan.route.strippedSegments)
+        if let query = target.query {
+            url += "?"
+            url += query
+        }
+        upstreamStartedAt = MonotonicClock.now()
+        lastUpstreamActivity = upstreamStartedAt
+        shard.upstream.start(transfer, url: url, method: method,
+                             body: hasBody ? body.readable : nil,
+                             connectTimeout: plan.connectTimeoutMilliseconds)
+        deadlineKind = .upstream
+        deadline = upstreamStartedAt + plan.timeoutNanoseconds
+        shard.timers.schedule(self)
+        phase = .forwarding
+        suspend()
+        return MHD_Result.YES
+    }
+
+    // MARK: - Headers
+
+    /// Copies the agent's headers the route lets through, then adds the proxy's own.
+    private func collectHeaders(into transfer: UpstreamTransfer) {
+        headerBytes = method.utf8.count + rawTarget.count + 12
+        nominated = connectionNominatedHeaders()
+        MHD_get_connection_values_n(connection, .HEADER_KIND, headerVisitor,
+                                    Unmanaged.passUnretained(self).toOpaque())
+        transfer.addHeader("X-Request-Id", requestID)
+        if let credential = plan?.route.credential {
+            transfer.addHeader(credential.header, credential.value.reveal())
+        }
+        // libcurl adds these on its own unless told not to; the upstream should see only
+        // what the agent sent.
+        if !sawAccept { transfer.addHeader("Accept", nil) }
+        if hasBody {
+            transfer.addHeader("Expect", nil)
+            if !sawContentType { transfer.addHeader("Content-Type", nil) }
+        }
+    }
+
+    func visitHeader(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        headerBytes += name.count + value.count + 4
+        guard let plan, let transfer else { return }
+        if plan.headerFilter.strips(name) { return }
+        for hopByHop in nominated where HeaderFilter.equalsIgnoringCase(name, hopByHop) {
+            return
+        }
+        if HeaderFilter.equalsIgnoringCase(name, Self.accept) { sawAccept = true }
+        if HeaderFilter.equalsIgnoringCase(name, Self.contentType) { sawContentType = true }
+        transfer.addHeader(name: name, value: value)
+    }
+
+    private static let accept = Array("accept".utf8)
+    private static let contentType = Array("content-type".utf8)
+
+    /// Headers the agent named in `Connection` are hop-by-hop too (RFC 9110 §7.6.1).
+    private func connectionNominatedHeaders() -> [[UInt8]] {
+        guard let value = headerValue("Connection") else { return [] }
+        return String(decoding: value, as: UTF8.self).split(separator: ",").compactMap {
+            let token = $0.trimmingCharacters(" \t").lowercased()
+            return token.isEmpty || token == "keep-alive" || token == "close"
+                ? nil : Array(token.utf8)
+        }
+    }
+
+    private func headerValue(_ name: StaticString) -> UnsafeRawBufferPointer? {
+        var value: UnsafePointer<CChar>?
+        var length = 0
+        let found = name.withUTF8Buffer { key in
+            key.withMemoryRebound(to: CChar.self) {
+                MHD_lookup_connection_value_n(connection, .HEADER_KIND, $0.baseAddress,
+                                              $0.count, &value, &length)
+            }
+        }
+        guard found == MHD_Result.YES, let value else { return nil }
+        return UnsafeRawBufferPointer(start: value, count: length)
+    }
+
+    /// The request's host, lower-case and without port, for routes that name a host.
+    private func host() -> String? {
+        guard let raw = headerValue("Host") else { return nil }
+        var host = String(decoding: raw, as: UTF8.self).lowercased()
+        if host.hasPrefix("[") {
+            if let end = host.firstIndex(of: "]") { host = String(host[...end]) }
+        } else if let colon = host.lastIndex(of: ":") {
+            host = String(host[..<colon])
+        }
+        return host
+    }
+
+    private func agentRequestID() -> String? {
+        guard let value = headerValue("X-Request-Id"),
+              RequestIDGenerator.isWellFormed(value)
+        else { return nil }
+        return String(decoding: value, as: UTF8.self)
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingCharacters(_ set: String) -> Substring {
+        var result = self
+        while let first = result.first, set.contains(first) { result.removeFirst() }
+        while let last = result.last, set.contains(last) { result.removeLast() }
+        return result
+    }
+}

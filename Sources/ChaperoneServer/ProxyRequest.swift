@@ -1,0 +1,148 @@
+import CMicroHTTPD
+import ChaperoneRouting
+import ChaperoneUpstream
+
+/// One request from its request line to the last byte of its response.
+///
+/// Owned by the shard whose libmicrohttpd daemon accepted it and touched only on that
+/// shard's thread. libmicrohttpd holds a retained reference as the request's context from
+/// the request line until its completion callback.
+final class ProxyRequest: TimerOwner {
+    enum Phase {
+        /// Reading headers and body from the agent.
+        case receiving
+        /// Sent upstream; the connection is suspended until the response head arrives.
+        case forwarding
+        /// A response is built; the next access-handler call queues it.
+        case responseReady
+        /// The response is queued; its body may still be streaming.
+        case responding
+        /// libmicrohttpd has finished with the request.
+        case closed
+    }
+
+    /// What the timer is counting down to.
+    enum Deadline {
+        /// The whole request must arrive by then (`limits.request_timeout`).
+        case receive
+        /// The upstream must answer, or say more, by then (the route's `timeout`).
+        case upstream
+    }
+
+    unowned let shard: Shard
+    let connection: OpaquePointer
+    let watch: ConnectionWatch.Entry?
+    let startedAt: UInt64
+    let rawTarget: [UInt8]
+    var phase = Phase.receiving
+    var method = ""
+    var requestID = ""
+    var plan: RoutePlan?
+    var target: RequestTarget?
+    var isHead = false
+
+    // Request body.
+    var body = ByteBuffer()
+    var hasBody = false
+    var bodyReceived = 0
+    var bodyTooLarge = false
+
+    // Request headers, while they are read.
+    var headerBytes = 0
+    var nominated: [[UInt8]] = []
+    var sawAccept = false
+    var sawContentType = false
+
+    // Upstream.
+    var transfer: UpstreamTransfer?
+    var head: UpstreamResponseHead?
+    var responseBody = ByteBuffer()
+    var upstreamFinished = false
+    var upstreamFailure: UpstreamFailure?
+    var upstreamStartedAt: UInt64 = 0
+    var upstreamHeadAt: UInt64 = 0
+    var lastUpstreamActivity: UInt64 = 0
+
+    // The libmicrohttpd side.
+    var isSuspended = false
+    var suspendedInReader = false
+    var pendingResponse: (response: OpaquePointer, status: UInt32)?
+    var clientGone = false
+    var isQueuedReady = false
+    var unpauseQueued = false
+
+    // Timer.
+    var deadline: UInt64 = 0
+    var timerSlot = -1
+    var deadlineKind = Deadline.receive
+
+    // For the log line.
+    var status: UInt32 = 0
+    var problem: ProblemType?
+    var outcome: String?
+    var bytesOut = 0
+
+    init(shard: Shard, connection: OpaquePointer, watch: ConnectionWatch.Entry?,
+         rawTarget: [UInt8], now: UInt64)
+    {
+        self.shard = shard
+        self.connection = connection
+        self.watch = watch
+        self.rawTarget = rawTarget
+        self.startedAt = now
+    }
+
+    deinit {
+        if let pending = pendingResponse { MHD_destroy_response(pending.response) }
+    }
+
+    /// Puts the request on the shard's list of requests to act on after this pass.
+    func markReady() {
+        guard !isQueuedReady else { return }
+        isQueuedReady = true
+        shard.ready.append(self)
+    }
+
+    func suspend() {
+        guard !isSuspended else { return }
+        isSuspended = true
+        MHD_suspend_connection(connection)
+    }
+
+    func resume() {
+        guard isSuspended else { return }
+        isSuspended = false
+        suspendedInReader = false
+        MHD_resume_connection(connection)
+    }
+}
+
+/// Body bytes are buffered up to this much before the upstream transfer is paused.
+let responseHighWater = 256 << 10
+/// A paused transfer resumes once the buffer drains below this.
+let responseLowWater = 64 << 10
+
+extension ProxyRequest: UpstreamTransferDelegate {
+    func upstreamDidReceiveHead(_ head: UpstreamResponseHead) {
+        self.head = head
+        upstreamHeadAt = MonotonicClock.now()
+        lastUpstreamActivity = upstreamHeadAt
+        if phase == .forwarding { markReady() }
+    }
+
+    func upstreamDidReceive(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard responseBody.count < responseHighWater else { return false }
+        responseBody.append(bytes)
+        lastUpstreamActivity = shard.now
+        if suspendedInReader { markReady() }
+        return true
+    }
+
+    func upstreamDidFinish(_ failure: UpstreamFailure?) {
+        upstreamFinished = true
+        upstreamFailure = failure
+        transfer = nil
+        shard.timers.remove(self)
+        if phase == .forwarding || suspendedInReader { markReady() }
+    }
+}

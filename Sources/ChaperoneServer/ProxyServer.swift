@@ -1,0 +1,140 @@
+import CChaperone
+import CMicroHTTPD
+import ChaperoneConfig
+import ChaperoneUpstream
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The running proxy: one shard per worker on the proxy address, and the admin listener.
+///
+/// Driven from one controlling thread (the one that handles signals): `start`, any number
+/// of `reload`s, then `drain`.
+public final class ProxyServer {
+    /// The proxy address with the port actually bound (useful when configured as 0).
+    public let proxyAddress: ListenAddress
+    public let adminAddress: ListenAddress?
+    private let shards: [ShardThread]
+    private let admin: AdminServer?
+    private let state: ServerState
+    private var configuration: Configuration
+
+    private struct ShardThread {
+        var inbox: ShardInbox
+        var thread: pthread_t
+    }
+
+    /// Binds the listeners and starts the event loops.
+    public init(configuration: Configuration) throws(ServerError) {
+        self.configuration = configuration
+        let runtime = RuntimeConfiguration(configuration)
+        var address = configuration.listen
+        var built: [Shard] = []
+        for index in 0..<configuration.workers {
+            let shard = Shard(index: index, configuration: runtime)
+            guard let daemon = Self.startDaemon(for: shard, at: address, configuration) else {
+                for shard in built { MHD_stop_daemon(shard.daemon) }
+                throw ServerError("cannot listen on \(address) (address in use or not "
+                    + "available)")
+            }
+            shard.attach(daemon)
+            // With port 0 the first shard gets a free port; the others share it.
+            if address.port == 0 { address.port = chaperone_mhd_bound_port(daemon) }
+            built.append(shard)
+        }
+        proxyAddress = address
+
+        let state = ServerState()
+        self.state = state
+        do {
+            admin = try configuration.admin.map { address throws(ServerError) in
+                try AdminServer(address: address, state: state)
+            }
+        } catch {
+            for shard in built { MHD_stop_daemon(shard.daemon) }
+            throw error
+        }
+        adminAddress = admin?.address
+
+        shards = built.map { shard in
+            ShardThread(inbox: shard.inbox, thread: Self.spawn(shard))
+        }
+        state.set(.ready)
+    }
+
+    /// Serves new requests with `configuration`; requests in flight finish with the old
+    /// one. Returns the changed settings that only take effect after a restart.
+    public func reload(_ configuration: Configuration) -> [String] {
+        let old = self.configuration
+        self.configuration = configuration
+        let runtime = RuntimeConfiguration(configuration)
+        for shard in shards { shard.inbox.post(.reload(runtime)) }
+
+        var restartOnly: [String] = []
+        if old.listen != configuration.listen { restartOnly.append("listen") }
+        if old.admin != configuration.admin { restartOnly.append("admin.listen") }
+        if old.workers != configuration.workers { restartOnly.append("workers") }
+        let (a, b) = (old.limits, configuration.limits)
+        if a.connections != b.connections { restartOnly.append("limits.connections") }
+        if a.headerBytes != b.headerBytes { restartOnly.append("limits.header_bytes") }
+        if a.idleTimeout != b.idleTimeout { restartOnly.append("limits.idle_timeout") }
+        return restartOnly
+    }
+
+    /// Stops accepting, lets requests in flight finish (up to `limits.drain_timeout`), then
+    /// stops every loop and listener. Returns when all have stopped.
+    public func drain() {
+        state.set(.draining)
+        let deadline = MonotonicClock.now() + configuration.limits.drainTimeout.nanoseconds
+        for shard in shards { shard.inbox.post(.drain(deadline: deadline)) }
+        for shard in shards { pthread_join(shard.thread, nil) }
+        admin?.stop()
+    }
+
+    private static func startDaemon(for shard: Shard, at address: ListenAddress,
+                                    _ configuration: Configuration) -> OpaquePointer?
+    {
+        let limits = configuration.limits
+        let workers = configuration.workers
+        let context = Unmanaged.passUnretained(shard).toOpaque()
+        var settings = chaperone_mhd_settings()
+        settings.flags = UInt32(MHD_USE_EPOLL.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue
+            | MHD_USE_TURBO.rawValue | MHD_USE_ERROR_LOG.rawValue)
+        if address.isIPv6 { settings.flags |= UInt32(MHD_USE_IPv6.rawValue) }
+        settings.reuse_port = 1
+        settings.connection_limit = UInt32((limits.connections + workers - 1) / workers)
+        settings.connection_timeout_seconds = UInt32(max(1, limits.idleTimeout.milliseconds / 1000))
+        // libmicrohttpd keeps a request's header block in a per-connection pool and clears
+        // the whole pool after every request, so the pool is sized to the header limit plus
+        // room for parsing and reading, not larger: its size is paid on every request.
+        // Chaperone answers 431 itself up to the limit; a block that overflows the pool gets
+        // libmicrohttpd's own 431.
+        settings.connection_memory_limit = limits.headerBytes + (8 << 10)
+        settings.handler = accessHandler
+        settings.handler_cls = context
+        settings.completed = requestCompletedCallback
+        settings.completed_cls = context
+        settings.notify_connection = connectionCallback
+        settings.notify_connection_cls = context
+        settings.uri_log = requestLineCallback
+        settings.uri_log_cls = context
+        settings.log_sink = mhdLogSink
+        return SocketAddress(address).withPointer { pointer in
+            settings.address = pointer
+            return chaperone_mhd_start(&settings)
+        }
+    }
+
+    /// Runs the shard's loop on a thread of its own, which then owns the shard.
+    private static func spawn(_ shard: Shard) -> pthread_t {
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(shard).toOpaque()
+        let result = pthread_create(&thread, nil, { context in
+            let shard = Unmanaged<Shard>.fromOpaque(context!).takeRetainedValue()
+            shard.run()
+            return nil
+        }, context)
+        precondition(result == 0, "pthread_create failed: \(result)")
+        return thread
+    }
+}

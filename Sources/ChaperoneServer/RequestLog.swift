@@ -1,0 +1,64 @@
+/// The per-request log lines of one shard, written in one `write(2)` per loop pass.
+///
+/// Fields are fixed: `request_id`, `route`, `method`, `path` (query values removed),
+/// `status`, `duration_ms`, `upstream_ms`, `bytes_in`, `bytes_out`, and when something went
+/// wrong `error` (the problem type) and `reason`. Header values never appear.
+struct RequestLog {
+    private var pending = JSONText(capacity: 16 << 10)
+    private var timestamp = TimestampFormatter()
+
+    mutating func record(_ request: ProxyRequest, now: UInt64) {
+        pending.beginObject()
+        pending.field("ts", timestamp: &timestamp)
+        pending.field("level", "info")
+        pending.field("msg", "request")
+        pending.field("request_id", request.requestID)
+        if let plan = request.plan { pending.field("route", plan.route.name) }
+        pending.field("method", request.method)
+        pending.field("path", Self.loggedPath(request.rawTarget))
+        pending.field("status", request.status)
+        pending.field("duration_ms", milliseconds: MonotonicClock.elapsed(from: request.startedAt, to: now))
+        if request.upstreamStartedAt > 0 {
+            let end = request.upstreamHeadAt > 0 ? request.upstreamHeadAt : now
+            pending.field("upstream_ms",
+                          milliseconds: MonotonicClock.elapsed(from: request.upstreamStartedAt, to: end))
+        }
+        pending.field("bytes_in", request.bodyReceived)
+        pending.field("bytes_out", request.bytesOut)
+        if let problem = request.problem { pending.field("error", problem.code) }
+        if let outcome = request.outcome { pending.field("reason", outcome) }
+        pending.endObject()
+        pending.newline()
+    }
+
+    mutating func flush() {
+        guard !pending.bytes.isEmpty else { return }
+        Log.write(pending.bytes)
+        pending.clear()
+    }
+
+    /// The request path as the agent sent it, cut to 512 bytes, with query values removed
+    /// (`?user=alice&page=2` becomes `?user=&page=`), since values may carry personal data
+    /// or keys.
+    static func loggedPath(_ raw: [UInt8]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(min(raw.count, 512))
+        var inQuery = false
+        var inValue = false
+        for byte in raw.prefix(512) {
+            if !inQuery {
+                out.append(byte)
+                if byte == UInt8(ascii: "?") { inQuery = true }
+            } else if byte == UInt8(ascii: "&") {
+                out.append(byte)
+                inValue = false
+            } else if byte == UInt8(ascii: "=") {
+                if !inValue { out.append(byte) }
+                inValue = true
+            } else if !inValue {
+                out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,185 @@
+import CChaperone
+import CMicroHTTPD
+import ChaperoneConfig
+import ChaperoneUpstream
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One event loop: a libmicrohttpd daemon on the shared proxy port (`SO_REUSEPORT`) and a
+/// libcurl multi handle, driven from one thread by one epoll set.
+///
+/// The epoll set holds libmicrohttpd's own epoll descriptor, the upstream sockets libcurl
+/// asks for, every client socket (for hang-ups only) and the inbox's eventfd. Each event's
+/// tag says which, in its two low bits.
+///
+/// A shard is built on the starting thread and from then on touched only by its own loop
+/// thread; other threads reach it through `inbox` alone.
+final class Shard {
+    private enum Tag {
+        static let connection: UInt64 = 0
+        static let daemon: UInt64 = 2
+        static let inbox: UInt64 = 3
+    }
+
+    let index: Int
+    /// Set once by `attach`, right after the daemon starts (it needs the shard as context).
+    private(set) var daemon: OpaquePointer!
+    private let epoll: Int32
+    let upstream: UpstreamClient
+    let inbox = ShardInbox()
+    let watch: ConnectionWatch
+    var configuration: RuntimeConfiguration
+    var timers = TimerHeap()
+    var requestIDs = RequestIDGenerator()
+    var log = RequestLog()
+
+    /// Requests with news from the upstream, handled after libcurl's callbacks return.
+    var ready: [ProxyRequest] = []
+    /// Requests whose paused transfer may go on, handled after libmicrohttpd's callbacks.
+    var unpause: [ProxyRequest] = []
+    /// Requests between their request line and their completion, by identity.
+    var live: [ObjectIdentifier: ProxyRequest] = [:]
+
+    /// Monotonic nanoseconds, read once per pass of the loop.
+    private(set) var now = MonotonicClock.now()
+    private(set) var draining = false
+    private var drainDeadline: UInt64 = .max
+    private var stopped = false
+    private var events = [epoll_event](repeating: epoll_event(), count: 256)
+
+    init(index: Int, configuration: RuntimeConfiguration) {
+        self.index = index
+        self.configuration = configuration
+        epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
+        precondition(epoll >= 0, "epoll_create1 failed")
+        upstream = UpstreamClient(epoll: epoll, maxConnections: 256)
+        watch = ConnectionWatch(epoll: epoll)
+        register(inbox.eventFD, tag: Tag.inbox)
+    }
+
+    deinit { close(epoll) }
+
+    func attach(_ daemon: OpaquePointer) {
+        self.daemon = daemon
+        register(chaperone_mhd_epoll_fd(daemon), tag: Tag.daemon)
+    }
+
+    /// Runs until drained; then closes the daemon.
+    func run() {
+        while !stopped {
+            runPass()
+        }
+        shutDown()
+    }
+
+    private func runPass() {
+        let count = events.withUnsafeMutableBufferPointer {
+            epoll_wait(epoll, $0.baseAddress, Int32($0.count), pollTimeout())
+        }
+        now = MonotonicClock.now()
+        var daemonReady = false
+        for event in events.prefix(max(0, Int(count))) {
+            let tag = event.data.u64
+            switch tag & UpstreamClient.tagMask {
+            case UpstreamClient.tag: upstream.socketReady(tag: tag, events: event.events)
+            case Tag.daemon: daemonReady = true
+            case Tag.inbox: for command in inbox.take() { apply(command) }
+            default: ConnectionWatch.entry(tag: tag).request?.clientHungUp()
+            }
+        }
+        upstream.runTimers(now: now)
+        upstream.reapFinished()
+        for owner in timers.expired(at: now) {
+            (owner as? ProxyRequest)?.deadlinePassed()
+        }
+        let resumed = processReady()
+
+        if daemonReady || resumed || daemonIsDue() {
+            MHD_run(daemon)
+            // Requests the daemon just handed over go upstream now, not on the next pass.
+            upstream.runTimers(now: MonotonicClock.now())
+            upstream.reapFinished()
+        }
+        processUnpause()
+        log.flush()
+
+        if draining && (live.isEmpty || now >= drainDeadline) { stopped = true }
+    }
+
+    /// Milliseconds the loop may sleep: until the first timer of libmicrohttpd, libcurl or
+    /// the requests, and not at all while work is queued.
+    private func pollTimeout() -> Int32 {
+        if !ready.isEmpty || !unpause.isEmpty { return 0 }
+        var timeout: UInt64 = 1_000
+        var daemonTimeout: UInt64 = 0
+        if MHD_get_timeout(daemon, &daemonTimeout) == MHD_Result.YES {
+            timeout = min(timeout, daemonTimeout)
+        }
+        let current = MonotonicClock.now()
+        for deadline in [timers.nextDeadline, upstream.timerDeadline].compactMap({ $0 }) {
+            timeout = min(timeout, deadline > current ? (deadline - current + 999_999) / 1_000_000 : 0)
+        }
+        return Int32(timeout)
+    }
+
+    private func daemonIsDue() -> Bool {
+        var timeout: UInt64 = 0
+        return MHD_get_timeout(daemon, &timeout) == MHD_Result.YES && timeout == 0
+    }
+
+    private func register(_ fd: Int32, tag: UInt64) {
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue
+        event.data.u64 = tag
+        epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event)
+    }
+
+    private func apply(_ command: ShardCommand) {
+        switch command {
+        case .reload(let configuration):
+            self.configuration = configuration
+        case .drain(let deadline):
+            guard !draining else { return }
+            draining = true
+            drainDeadline = deadline
+            let listener = MHD_quiesce_daemon(daemon)
+            if listener >= 0 { close(listener) }
+        }
+    }
+
+    /// Acts on requests whose upstream said something this pass; true if any connection
+    /// was resumed.
+    private func processReady() -> Bool {
+        guard !ready.isEmpty else { return false }
+        let batch = ready
+        ready.removeAll(keepingCapacity: true)
+        var resumed = false
+        for request in batch {
+            request.isQueuedReady = false
+            resumed = request.upstreamProgressed() || resumed
+        }
+        return resumed
+    }
+
+    private func processUnpause() {
+        guard !unpause.isEmpty else { return }
+        let batch = unpause
+        unpause.removeAll(keepingCapacity: true)
+        for request in batch {
+            request.unpauseQueued = false
+            request.lastUpstreamActivity = now
+            request.transfer?.resume()
+        }
+    }
+
+    /// Ends what is still open (only after the drain deadline) and stops the daemon.
+    private func shutDown() {
+        for request in live.values { request.abandon() }
+        for _ in 0..<3 where !live.isEmpty {
+            MHD_run(daemon)
+        }
+        MHD_stop_daemon(daemon)
+        log.flush()
+    }
+}

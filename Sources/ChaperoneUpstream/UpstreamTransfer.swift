@@ -1,0 +1,173 @@
+import CChaperone
+import CCurl
+
+/// One request to an upstream on a pooled libcurl easy handle.
+///
+/// Confined to the event loop of the `UpstreamClient` that made it.
+public final class UpstreamTransfer {
+    let easy: UnsafeMutableRawPointer
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private var head = UpstreamResponseHead(status: 0)
+    private var headDelivered = false
+    /// Response headers the upstream named in `Connection`, lower-case, to drop as
+    /// hop-by-hop.
+    private var nominated: [String] = []
+    private(set) var isActive = false
+    public private(set) var isPaused = false
+    public weak var delegate: UpstreamTransferDelegate?
+    /// The CA bundle the easy handle is configured with; nil is the system bundle.
+    var caFile: String?
+    /// libcurl's explanation of a failure, written by libcurl.
+    let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
+
+    init(easy: UnsafeMutableRawPointer) {
+        self.easy = easy
+        errorBuffer[0] = 0
+    }
+
+    deinit {
+        curl_slist_free_all(headerList)
+        curl_easy_cleanup(easy)
+        errorBuffer.deallocate()
+    }
+
+    /// Adds a request header line; a nil value suppresses a header libcurl would add.
+    public func addHeader(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer?) {
+        let list = chaperone_slist_append_header(
+            headerList, name.baseAddress?.assumingMemoryBound(to: CChar.self), name.count,
+            value?.baseAddress?.assumingMemoryBound(to: CChar.self), value?.count ?? 0)
+        if let list { headerList = list }
+    }
+
+    public func addHeader(_ name: String, _ value: String?) {
+        var name = name
+        var value = value
+        name.withUTF8 { nameBytes in
+            if value == nil {
+                addHeader(name: UnsafeRawBufferPointer(nameBytes), value: nil)
+            } else {
+                value!.withUTF8 {
+                    addHeader(name: UnsafeRawBufferPointer(nameBytes),
+                              value: UnsafeRawBufferPointer($0))
+                }
+            }
+        }
+    }
+
+    /// Lets a paused transfer deliver body bytes again.
+    public func resume() {
+        guard isPaused, isActive else { return }
+        isPaused = false
+        curl_easy_pause(easy, CURLPAUSE_CONT)
+    }
+
+    func prepare(url: String, method: String, body: UnsafeRawBufferPointer?, timeout: Int64) {
+        chaperone_easy_set_ptr(easy, CURLOPT_URL, url)
+        chaperone_easy_set_ptr(easy, CURLOPT_HTTPHEADER, headerList)
+        chaperone_easy_set_method(easy, method, body == nil ? 0 : 1, body?.baseAddress,
+                                  curl_off_t(body?.count ?? 0))
+        chaperone_easy_set_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(timeout))
+        chaperone_easy_set_ptr(easy, CURLOPT_PRIVATE, Unmanaged.passUnretained(self).toOpaque())
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        chaperone_easy_set_ptr(easy, CURLOPT_WRITEDATA, me)
+        chaperone_easy_set_ptr(easy, CURLOPT_HEADERDATA, me)
+        errorBuffer[0] = 0
+        isActive = true
+    }
+
+    func markInactive() {
+        isActive = false
+        isPaused = false
+    }
+
+    // MARK: - libcurl callbacks
+
+    fileprivate func receiveHeaderLine(_ raw: UnsafeRawBufferPointer) {
+        guard !headDelivered else { return }  // trailers after the body are dropped
+        var line = HeaderBytes(raw).trimmed()
+        if line.isEmpty {
+            // The blank line ends a header block; 1xx blocks are followed by another.
+            guard head.status >= 200 else { return }
+            headDelivered = true
+            if !nominated.isEmpty { dropNominatedFields() }
+            delegate?.upstreamDidReceiveHead(head)
+            return
+        }
+        if line.hasPrefix("HTTP/") {
+            head = UpstreamResponseHead(status: line.statusCode() ?? 0)
+            nominated = []
+            return
+        }
+        if raw.first == 0x20 || raw.first == 0x09 {
+            // An obsolete folded continuation joins the previous value with a space
+            // (RFC 9112 §5.2).
+            head.continueLastField(line.bytes)
+            return
+        }
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
+        let name = line.prefix(colon)
+        line = line.dropFirst(colon + 1).trimmed()
+        switch HopByHop.responseField(name) {
+        case .forward:
+            head.append(name: name.bytes, value: line.bytes)
+        case .contentLength:
+            head.contentLength = line.decimalValue()
+        case .connection:
+            nominated += line.connectionTokens()
+        case .drop:
+            break
+        }
+    }
+
+    /// Removes the fields the upstream named in `Connection` (RFC 9110 §7.6.1).
+    private func dropNominatedFields() {
+        let names = Set(nominated)
+        var kept = UpstreamResponseHead(status: head.status)
+        kept.contentLength = head.contentLength
+        head.fields.withUnsafeBytes { raw in
+            var index = 0
+            while index < raw.count {
+                let nameEnd = raw[index...].firstIndex(of: 0)!
+                let valueEnd = raw[(nameEnd + 1)...].firstIndex(of: 0)!
+                let name = UnsafeRawBufferPointer(rebasing: raw[index..<nameEnd])
+                if !names.contains(String(decoding: name, as: UTF8.self).lowercased()) {
+                    kept.append(name: name,
+                                value: UnsafeRawBufferPointer(rebasing: raw[(nameEnd + 1)..<valueEnd]))
+                }
+                index = valueEnd + 1
+            }
+        }
+        head = kept
+    }
+
+    fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let delegate else { return true }
+        if delegate.upstreamDidReceive(bytes) { return true }
+        isPaused = true
+        return false
+    }
+
+    /// Starts over for the next request on the same easy handle.
+    func reset() {
+        curl_slist_free_all(headerList)
+        headerList = nil
+        head = UpstreamResponseHead(status: 0)
+        headDelivered = false
+        nominated = []
+        delegate = nil
+    }
+}
+
+/// libcurl's CURLOPT_HEADERFUNCTION: one call per response header line.
+let upstreamHeaderCallback: chaperone_curl_data_cb = { data, size, count, user in
+    let transfer = Unmanaged<UpstreamTransfer>.fromOpaque(user!).takeUnretainedValue()
+    transfer.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
+    return size * count
+}
+
+/// libcurl's CURLOPT_WRITEFUNCTION: body bytes as they arrive.
+let upstreamWriteCallback: chaperone_curl_data_cb = { data, size, count, user in
+    let transfer = Unmanaged<UpstreamTransfer>.fromOpaque(user!).takeUnretainedValue()
+    let bytes = UnsafeRawBufferPointer(start: data, count: size * count)
+    return transfer.receiveBody(bytes) ? size * count : CHAPERONE_CURL_WRITEFUNC_PAUSE
+}

@@ -1,0 +1,89 @@
+import CChaperone
+import CCurl
+import ChaperoneConfig
+import ChaperoneServer
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `chaperone serve`: runs the proxy until SIGTERM or SIGINT, reloading on SIGHUP.
+enum ServeCommand {
+    static func run(configPath: String) -> Int32 {
+        // No core file may carry a secret; this also keeps other users' debuggers out.
+        chaperone_disable_core_dumps()
+        chaperone_tune_malloc()
+        // Signals are blocked in every thread (threads inherit the mask) and taken here
+        // with sigwait, so no handler runs in an arbitrary thread.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for signal in [SIGHUP, SIGTERM, SIGINT] { sigaddset(&signals, signal) }
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        signal(SIGPIPE, SIG_IGN)
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+
+        let configuration: Configuration
+        do {
+            configuration = try CheckCommand.loader().load(path: configPath)
+        } catch {
+            for problem in error.problems {
+                Log.event(problem.severity == .error ? .error : .warning,
+                          "configuration: \(problem)")
+            }
+            Log.event(.error, "not started: the configuration is invalid", ["config": configPath])
+            return 1
+        }
+        for warning in configuration.warnings {
+            Log.event(.warning, "configuration: \(warning)")
+        }
+
+        let server: ProxyServer
+        do {
+            server = try ProxyServer(configuration: configuration)
+        } catch {
+            Log.event(.error, "not started: \(error)", ["config": configPath])
+            return 1
+        }
+        Log.event(.info, "listening", [
+            "proxy": server.proxyAddress.description,
+            "admin": server.adminAddress?.description ?? "off",
+            "routes": String(configuration.routes.count),
+            "workers": String(configuration.workers),
+            "config": configPath,
+            "version": CommandLineInterface.version,
+        ])
+
+        while true {
+            var received: Int32 = 0
+            guard sigwait(&signals, &received) == 0 else { continue }
+            if received == SIGHUP {
+                reload(server, configPath: configPath)
+                continue
+            }
+            Log.event(.info, "draining", ["signal": received == SIGTERM ? "SIGTERM" : "SIGINT"])
+            server.drain()
+            Log.event(.info, "stopped")
+            return 0
+        }
+    }
+
+    private static func reload(_ server: ProxyServer, configPath: String) {
+        let configuration: Configuration
+        do {
+            configuration = try CheckCommand.loader().load(path: configPath)
+        } catch {
+            for problem in error.problems where problem.severity == .error {
+                Log.event(.error, "configuration: \(problem)")
+            }
+            Log.event(.error, "reload refused: the new configuration is invalid; still serving "
+                + "the previous one", ["config": configPath])
+            return
+        }
+        let restartOnly = server.reload(configuration)
+        Log.event(.info, "reloaded", ["routes": String(configuration.routes.count),
+                                      "config": configPath])
+        if !restartOnly.isEmpty {
+            Log.event(.warning, "changed settings take effect only after a restart",
+                      ["settings": restartOnly.joined(separator: ",")])
+        }
+    }
+}
