@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(
             name: "ChaperoneEndToEndTests",
             dependencies: ["chaperone", "ChaperoneTestSupport"],
-            resources: [.copy("Fixtures")]
+            exclude: ["Fixtures"]
         ),
 
         .executableTarget(

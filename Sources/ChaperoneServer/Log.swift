@@ -5,15 +5,32 @@ import Glibc
 /// JSON lines on standard error: one per event, one per request. Every line is written with
 /// a single `write(2)`, so lines from different threads never interleave.
 public enum Log {
-    public enum Level: String, Sendable {
+    public enum Level: String, Sendable, Comparable {
         case debug, info, warning, error
+
+        public static func < (a: Level, b: Level) -> Bool { a.rank < b.rank }
+
+        private var rank: Int {
+            switch self {
+            case .debug: 0
+            case .info: 1
+            case .warning: 2
+            case .error: 3
+            }
+        }
     }
+
+    /// Events below this level are not written: `CHAPERONE_LOG_LEVEL` (debug, info, warning,
+    /// error), info by default. Request lines are info.
+    public static let minimumLevel: Level =
+        getenv("CHAPERONE_LOG_LEVEL").flatMap { Level(rawValue: String(cString: $0)) } ?? .info
 
     /// Logs an event. Field values are text chosen by Chaperone: never put a header value,
     /// token or secret here.
     public static func event(_ level: Level, _ message: String,
                              _ fields: KeyValuePairs<String, String> = [:])
     {
+        guard level >= minimumLevel else { return }
         var json = JSONText()
         json.beginObject()
         var timestamp = TimestampFormatter()

@@ -76,10 +76,12 @@ let headerVisitor: MHD_KeyValueIteratorN = { cls, _, key, keySize, value, valueS
     return MHD_Result.YES
 }
 
-/// libmicrohttpd's own error messages, as log events.
+/// libmicrohttpd's own messages, as debug events: they are mostly about clients that
+/// broke off or sent something that is not HTTP, which the request log already shows.
+/// Failures to listen are reported by Chaperone itself.
 let mhdLogSink: chaperone_log_sink = { message in
-    guard let message else { return }
+    guard let message, Log.minimumLevel == .debug else { return }
     var text = String(cString: message)
     while text.last == "\n" { text.removeLast() }
-    Log.event(.warning, "libmicrohttpd: \(text)")
+    Log.event(.debug, "libmicrohttpd: \(text)")
 }

@@ -26,7 +26,6 @@ extension Shard {
 extension ProxyRequest {
     /// One access-handler call; `upload` is nil or empty except for body pieces.
     func handle(method: UnsafePointer<CChar>?, upload: UnsafeRawBufferPointer?) -> MHD_Result {
-        if clientGone { return MHD_Result.NO }
         switch phase {
         case .receiving:
             if self.method.isEmpty { return begin(method: method) }
@@ -44,56 +43,71 @@ extension ProxyRequest {
         self.method = method.map { String(cString: $0) } ?? "GET"
         isHead = self.method == "HEAD"
         requestID = agentRequestID() ?? shard.requestIDs.next()
-        if shard.draining {
-            return respond(Problem(.unavailable, "Chaperone is shutting down; retry shortly",
-                                   retryAfter: 1))
+        let limits = shard.configuration.limits
+        var declaredLength: Int?
+        var lengthIsNumber = true
+        if let length = headerValue("Content-Length") {
+            declaredLength = Int(String(decoding: length, as: UTF8.self))
+            lengthIsNumber = declaredLength.map { $0 >= 0 } ?? false
+            hasBody = true
         }
+        if headerValue("Transfer-Encoding") != nil { hasBody = true }
 
+        if shard.draining {
+            return refuse(Problem(.unavailable, "Chaperone is shutting down; retry shortly",
+                                  retryAfter: 1))
+        }
         let target: RequestTarget
         do {
             target = try rawTarget.withUnsafeBufferPointer { (bytes) throws(PathError) in
                 try PathNormalizer.normalize(target: bytes)
             }
         } catch {
-            return respond(Problem(.badRequest, error.reason))
+            return refuse(Problem(.badRequest, error.reason))
         }
-        let routes = shard.configuration.routes
-        guard let match = routes.match(method: HTTPMethod(token: self.method), host: host(),
-                                       path: target.path)
+        guard let match = shard.configuration.routes.match(
+            method: HTTPMethod(token: self.method), host: host(), path: target.path)
         else {
-            return respond(Problem(.noRoute, "no route matches \(self.method) "
+            return refuse(Problem(.noRoute, "no route matches \(self.method) "
                 + String(target.path.joined().prefix(200))))
         }
         plan = match.value
         self.target = target
         let route = match.value.route
         if target.path.shallowestDepth < route.template.literalPrefixCount {
-            return respond(Problem(.badRequest, PathError.climbsAboveRoutePrefix.reason))
+            return refuse(Problem(.badRequest, PathError.climbsAboveRoutePrefix.reason))
         }
-
-        let limits = shard.configuration.limits
-        if let length = headerValue("Content-Length") {
-            guard let declared = Int(String(decoding: length, as: UTF8.self)) else {
-                return respond(Problem(.badRequest, "Content-Length is not a number"))
-            }
-            if declared > limits.bodyBytes {
-                return respond(Problem(.bodyTooLarge, "the body is \(declared) bytes; "
+        if !lengthIsNumber {
+            return refuse(Problem(.badRequest, "Content-Length is not a number"))
+        }
+        if let declaredLength {
+            if declaredLength > limits.bodyBytes {
+                return refuse(Problem(.bodyTooLarge, "the body is \(declaredLength) bytes; "
                     + "this proxy accepts at most \(limits.bodyBytes)"))
             }
-            hasBody = true
-            body.reserve(declared)
+            body.reserve(declaredLength)
         }
-        if headerValue("Transfer-Encoding") != nil { hasBody = true }
 
         let transfer = shard.upstream.makeTransfer(caFile: route.caFile)
         transfer.delegate = self
         self.transfer = transfer
         collectHeaders(into: transfer)
         if headerBytes > limits.headerBytes {
-            return respond(Problem(.headersTooLarge, "the request headers are \(headerBytes) "
+            return refuse(Problem(.headersTooLarge, "the request headers are \(headerBytes) "
                 + "bytes; this proxy accepts at most \(limits.headerBytes)"))
         }
         return MHD_Result.YES
+    }
+
+    /// Answers with a problem. A request without a body is answered once it is complete,
+    /// so the connection stays open; one with a body is answered at once and libmicrohttpd
+    /// closes the connection rather than read a body nobody wants.
+    private func refuse(_ problem: Problem) -> MHD_Result {
+        guard hasBody else {
+            refusal = problem
+            return MHD_Result.YES
+        }
+        return respond(problem)
     }
 
     private func receiveBody(_ piece: UnsafeRawBufferPointer) -> MHD_Result {
@@ -113,6 +127,7 @@ extension ProxyRequest {
     /// The whole request is in: send it upstream and wait, suspended, for the answer.
     private func bodyComplete() -> MHD_Result {
         shard.timers.remove(self)
+        if let refusal { return respond(refusal) }
         let limits = shard.configuration.limits
         if bodyTooLarge {
             return respond(Problem(.bodyTooLarge, "the body is over \(limits.bodyBytes) bytes, "

@@ -31,8 +31,7 @@ extension ProxyRequest {
     }
 
     /// The upstream answered, sent more, finished or failed: move the client side along.
-    /// Returns true if the connection was resumed.
-    func upstreamProgressed() -> Bool {
+    func upstreamProgressed() {
         switch phase {
         case .forwarding:
             if let head {
@@ -44,12 +43,10 @@ extension ProxyRequest {
             }
             phase = .responseReady
             resume()
-            return true
         case .responding where suspendedInReader:
             resume()
-            return true
         default:
-            return false
+            break
         }
     }
 
@@ -185,17 +182,35 @@ extension ProxyRequest {
     /// and let libmicrohttpd see the closed socket.
     func clientHungUp() {
         guard isSuspended else { return }
-        clientGone = true
-        outcome = "the client closed the connection"
-        discardTransfer()
-        resume()
+        // An empty answer: it fails to send to a closed socket, and libmicrohttpd then
+        // closes the connection without treating it as an application error.
+        giveUp(reason: "the client closed the connection") {
+            (MHD_create_response_from_buffer(0, nil, .RESPMEM_PERSISTENT)!, 499)
+        }
     }
 
     /// Cut off by shutdown after the drain deadline.
     func abandon() {
+        let problem = Problem(.unavailable, "Chaperone is shutting down; retry shortly",
+                              retryAfter: 1)
+        giveUp(reason: "cut off at shutdown after limits.drain_timeout") {
+            (problemResponse(problem), problem.type.status)
+        }
+    }
+
+    /// Stops the upstream call and ends the exchange: a connection still waiting for its
+    /// response gets `answer`; a streaming response ends with an error.
+    private func giveUp(reason: String, answer: () -> (OpaquePointer, UInt32)) {
         clientGone = true
-        outcome = "cut off at shutdown after limits.drain_timeout"
         discardTransfer()
+        if phase == .forwarding {
+            let (response, status) = answer()
+            if let pending = pendingResponse { MHD_destroy_response(pending.response) }
+            pendingResponse = (response, status)
+            self.status = status
+            phase = .responseReady
+        }
+        outcome = reason
         resume()
     }
 

@@ -40,6 +40,8 @@ final class ProxyRequest: TimerOwner {
     var plan: RoutePlan?
     var target: RequestTarget?
     var isHead = false
+    /// A problem found with the headers, answered once the (bodiless) request is complete.
+    var refusal: Problem?
 
     // Request body.
     var body = ByteBuffer()
@@ -109,11 +111,14 @@ final class ProxyRequest: TimerOwner {
         MHD_suspend_connection(connection)
     }
 
+    /// Resumes the connection; the shard runs the daemon before it next sleeps, as
+    /// libmicrohttpd does not wake its own loop for a resumed connection.
     func resume() {
         guard isSuspended else { return }
         isSuspended = false
         suspendedInReader = false
         MHD_resume_connection(connection)
+        shard.daemonNeedsRun = true
     }
 }
 

@@ -8,6 +8,7 @@ struct RequestLog {
     private var timestamp = TimestampFormatter()
 
     mutating func record(_ request: ProxyRequest, now: UInt64) {
+        guard Log.minimumLevel <= .info else { return }
         pending.beginObject()
         pending.field("ts", timestamp: &timestamp)
         pending.field("level", "info")

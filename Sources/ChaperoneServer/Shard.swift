@@ -44,6 +44,8 @@ final class Shard {
     /// Monotonic nanoseconds, read once per pass of the loop.
     private(set) var now = MonotonicClock.now()
     private(set) var draining = false
+    /// Set when a connection was resumed: the daemon must run before the loop sleeps.
+    var daemonNeedsRun = false
     private var drainDeadline: UInt64 = .max
     private var stopped = false
     private var events = [epoll_event](repeating: epoll_event(), count: 256)
@@ -93,9 +95,10 @@ final class Shard {
         for owner in timers.expired(at: now) {
             (owner as? ProxyRequest)?.deadlinePassed()
         }
-        let resumed = processReady()
+        processReady()
 
-        if daemonReady || resumed || daemonIsDue() {
+        if daemonReady || daemonNeedsRun || daemonIsDue() {
+            daemonNeedsRun = false
             MHD_run(daemon)
             // Requests the daemon just handed over go upstream now, not on the next pass.
             upstream.runTimers(now: MonotonicClock.now())
@@ -110,7 +113,7 @@ final class Shard {
     /// Milliseconds the loop may sleep: until the first timer of libmicrohttpd, libcurl or
     /// the requests, and not at all while work is queued.
     private func pollTimeout() -> Int32 {
-        if !ready.isEmpty || !unpause.isEmpty { return 0 }
+        if !ready.isEmpty || !unpause.isEmpty || daemonNeedsRun { return 0 }
         var timeout: UInt64 = 1_000
         var daemonTimeout: UInt64 = 0
         if MHD_get_timeout(daemon, &daemonTimeout) == MHD_Result.YES {
@@ -148,18 +151,15 @@ final class Shard {
         }
     }
 
-    /// Acts on requests whose upstream said something this pass; true if any connection
-    /// was resumed.
-    private func processReady() -> Bool {
-        guard !ready.isEmpty else { return false }
+    /// Acts on requests whose upstream said something this pass.
+    private func processReady() {
+        guard !ready.isEmpty else { return }
         let batch = ready
         ready.removeAll(keepingCapacity: true)
-        var resumed = false
         for request in batch {
             request.isQueuedReady = false
-            resumed = request.upstreamProgressed() || resumed
+            request.upstreamProgressed()
         }
-        return resumed
     }
 
     private func processUnpause() {
