@@ -95,14 +95,18 @@ final class Shard {
         for owner in timers.expired(at: now) {
             (owner as? ProxyRequest)?.deadlinePassed()
         }
-        processReady()
 
-        if daemonReady || daemonNeedsRun || daemonIsDue() {
+        // Requests the daemon hands over go upstream at once; a fast upstream often answers
+        // within the same pass, and a second round sends that answer without another wait.
+        for _ in 0..<2 {
+            processReady()
+            guard daemonReady || daemonNeedsRun || daemonIsDue() else { break }
+            daemonReady = false
             daemonNeedsRun = false
             MHD_run(daemon)
-            // Requests the daemon just handed over go upstream now, not on the next pass.
             upstream.runTimers(now: MonotonicClock.now())
             upstream.reapFinished()
+            if ready.isEmpty { break }
         }
         processUnpause()
         log.flush()
