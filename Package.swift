@@ -39,6 +39,8 @@ let package = Package(
             name: "ChaperoneConfigTests",
             dependencies: ["ChaperoneConfig", "ChaperoneTestSupport"]
         ),
+        .testTarget(name: "ChaperoneServerTests", dependencies: ["ChaperoneServer"]),
+        .testTarget(name: "ChaperoneUpstreamTests", dependencies: ["ChaperoneUpstream"]),
         .testTarget(
             name: "ChaperoneEndToEndTests",
             dependencies: ["chaperone", "ChaperoneTestSupport"],

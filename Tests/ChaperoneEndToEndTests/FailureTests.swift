@@ -106,6 +106,47 @@ func expectProblem(_ response: HTTPResponse, status: Int, type: String,
         #expect(try setup.upstream.records().count == 1)
     }
 
+    @Test func requestDribbledSlowerThanTheRequestTimeoutIsCutOff() throws {
+        let setup = try Setup(top: "limits: {request_timeout: 1s}")
+        let connection = try RawConnection(port: setup.chaperone.port)
+        let started = Date()
+        try connection.send("GET /api/x HTTP/1.1\r\nHost: x\r\n")
+        // Keep the connection busy with a header byte now and then, never finishing.
+        for _ in 0..<10 {
+            try? connection.send("X-Slow: 1\r\n")
+            usleep(250_000)
+            if Date().timeIntervalSince(started) > 2 { break }
+        }
+        #expect(connection.receive(timeout: 2).isEmpty)
+        #expect(Date().timeIntervalSince(started) < 4)
+        try setup.chaperone.process.waitForOutput(timeout: 3) { $0.contains(#""status":408"#) }
+        #expect(try setup.upstream.records().isEmpty)
+    }
+
+    @Test func idleConnectionIsClosed() throws {
+        let setup = try Setup(top: "limits: {idle_timeout: 1s}")
+        let connection = try RawConnection(port: setup.chaperone.port)
+        let started = Date()
+        #expect(connection.receive(timeout: 5).isEmpty)
+        let waited = Date().timeIntervalSince(started)
+        #expect(waited >= 0.9 && waited < 4)
+    }
+
+    @Test func connectionsOverTheLimitAreTurnedAway() throws {
+        let setup = try Setup(top: "limits: {connections: 2}", workers: 1)
+        let held = try (0..<2).map { _ in try RawConnection(port: setup.chaperone.port) }
+        for connection in held {
+            try connection.send("GET /api/slow?ms=1500 HTTP/1.1\r\nHost: x\r\n\r\n")
+        }
+        usleep(300_000)
+        let extra = try RawConnection(port: setup.chaperone.port)
+        try? extra.send("GET /api/x HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(extra.receive(timeout: 1).isEmpty)
+        for connection in held {
+            #expect(connection.receive(timeout: 5) { $0.hasSuffix("}") }.hasPrefix("HTTP/1.1 200"))
+        }
+    }
+
     @Test func upstreamDownIs502() throws {
         // A port that was just free: nothing listens there.
         let probe = try RecordingUpstream()

@@ -4,11 +4,13 @@ import Foundation
 /// A configuration with one catch-all route `/api/**` to `upstream`, stripped of `/api`,
 /// injecting `Bearer $TEST_UPSTREAM_TOKEN`; `extra` is appended to the route (indented
 /// four spaces) and `top` to the top level.
-func config(upstream: String, extra: String = "", top: String = "", admin: Bool = false) -> String {
+func config(upstream: String, extra: String = "", top: String = "", admin: Bool = false,
+            workers: Int = 2) -> String
+{
     """
     version: 1
     listen: 127.0.0.1:0
-    workers: 2
+    workers: \(workers)
     \(admin ? "admin: {listen: 127.0.0.1:0}" : "")
     \(top)
     routes:
@@ -30,10 +32,11 @@ struct Setup {
     let upstream: RecordingUpstream
     let chaperone: ChaperoneProcess
 
-    init(extra: String = "", top: String = "", admin: Bool = false) throws {
+    init(extra: String = "", top: String = "", admin: Bool = false, workers: Int = 2) throws {
         upstream = try RecordingUpstream()
         chaperone = try ChaperoneProcess(
-            config: config(upstream: upstream.url, extra: extra, top: top, admin: admin),
+            config: config(upstream: upstream.url, extra: extra, top: top, admin: admin,
+                           workers: workers),
             environment: tokenEnvironment)
     }
 
