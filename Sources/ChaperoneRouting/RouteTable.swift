@@ -31,6 +31,9 @@ public struct RouteTable<Value: Sendable>: Sendable {
 
     public let count: Int
 
+    /// Whether any route names a host; when none does, callers need not read one.
+    public let hasHostRoutes: Bool
+
     /// Builds the table; throws every pair of definitions that would be ambiguous.
     public init(_ definitions: [Definition]) throws(RouteConflicts) {
         let root = Node()
@@ -57,6 +60,7 @@ public struct RouteTable<Value: Sendable>: Sendable {
         guard conflicts.isEmpty else { throw RouteConflicts(conflicts: conflicts) }
         self.root = root
         self.count = definitions.count
+        self.hasHostRoutes = definitions.contains { $0.host != nil }
     }
 
     /// The route for a request, or nil when none matches.

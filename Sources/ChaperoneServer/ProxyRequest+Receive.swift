@@ -65,8 +65,10 @@ extension ProxyRequest {
         } catch {
             return refuse(Problem(.badRequest, error.reason))
         }
-        guard let match = shard.configuration.routes.match(
-            method: HTTPMethod(token: self.method), host: host(), path: target.path)
+        let routes = shard.configuration.routes
+        guard let match = routes.match(method: HTTPMethod(token: self.method),
+                                       host: routes.hasHostRoutes ? host() : nil,
+                                       path: target.path)
         else {
             return refuse(Problem(.noRoute, "no route matches \(self.method) "
                 + String(target.path.joined().prefix(200))))

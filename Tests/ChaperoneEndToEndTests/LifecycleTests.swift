@@ -38,6 +38,21 @@ import Testing
         #expect(setup.chaperone.log.contains(#""msg":"stopped""#))
     }
 
+    @Test func requestsOutlastingTheDrainTimeoutAreAnswered503() throws {
+        let setup = try Setup(top: "limits: {drain_timeout: 1s}")
+        let result = RequestInBackground {
+            try HTTPClient.request(setup.chaperone.url("/api/slow?ms=6000"))
+        }
+        try setup.upstream.waitForRequest()
+        let started = Date()
+        setup.chaperone.process.signal(SIGTERM)
+        let response = try result.wait()
+        expectProblem(response, status: 503, type: "unavailable")
+        #expect(response.header("Retry-After") == "1")
+        #expect(setup.chaperone.process.waitForExit(timeout: 5) == 0)
+        #expect(Date().timeIntervalSince(started) < 4)
+    }
+
     @Test func adminListenerReportsHealthAndReadiness() throws {
         let setup = try Setup(admin: true)
         let health = try HTTPClient.request(setup.chaperone.adminURL("/healthz"))
