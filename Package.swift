@@ -14,18 +14,24 @@ let package = Package(
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CJansson", pkgConfig: "jansson",
+                       providers: [.apt(["libjansson-dev"])]),
 
         // Typed wrappers for the variadic C functions and macros Swift cannot import.
         .target(name: "CChaperone", dependencies: ["CMicroHTTPD", "CCurl"]),
 
         .target(name: "ChaperoneRouting"),
-        .target(name: "ChaperoneConfig", dependencies: ["CYAML", "ChaperoneRouting"]),
+        .target(
+            name: "ChaperoneConfig",
+            dependencies: ["CYAML", "ChaperoneRouting", "ChaperoneIdentity"]
+        ),
         .target(name: "ChaperoneUpstream", dependencies: ["CCurl", "CChaperone"]),
+        .target(name: "ChaperoneIdentity", dependencies: ["COpenSSL", "CJansson"]),
         .target(
             name: "ChaperoneServer",
             dependencies: [
-                "CMicroHTTPD", "CChaperone", "COpenSSL",
-                "ChaperoneConfig", "ChaperoneRouting", "ChaperoneUpstream",
+                "CMicroHTTPD", "CChaperone", "COpenSSL", "ChaperoneConfig",
+                "ChaperoneIdentity", "ChaperoneRouting", "ChaperoneUpstream",
             ]
         ),
         .executableTarget(
@@ -41,6 +47,11 @@ let package = Package(
         ),
         .testTarget(name: "ChaperoneServerTests", dependencies: ["ChaperoneServer"]),
         .testTarget(name: "ChaperoneUpstreamTests", dependencies: ["ChaperoneUpstream"]),
+        .testTarget(
+            name: "ChaperoneIdentityTests",
+            dependencies: ["ChaperoneIdentity", "ChaperoneTestSupport"],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(
             name: "ChaperoneEndToEndTests",
             dependencies: ["chaperone", "ChaperoneTestSupport"],

@@ -54,6 +54,11 @@ public struct UpstreamURL: Sendable, Equatable, CustomStringConvertible {
         "\(scheme)://\(host)\(port.map { ":\($0)" } ?? "")\(basePath)"
     }
 
+    /// Whether the host is this machine, so plain http never leaves it.
+    public var isLoopback: Bool {
+        host == "localhost" || host == "[::1]" || host.hasPrefix("127.")
+    }
+
     /// Parses an absolute `http` or `https` URL with no user, query or fragment.
     /// Throws the reason it was refused.
     public init(parsing text: String) throws(InvalidValue) {

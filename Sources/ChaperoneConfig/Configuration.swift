@@ -11,6 +11,8 @@ public struct Configuration: Sendable {
     /// The health listener, if configured.
     public var admin: ListenAddress?
     public var limits: Limits
+    /// Who callers must prove to be; nil authenticates nobody.
+    public var identity: IdentitySettings?
     /// In file order; no two are ambiguous (checked while loading).
     public var routes: [Route]
     /// Things that are allowed but worth a second look, such as running without identity.
@@ -58,10 +60,13 @@ public final class Route: Sendable {
     public let credential: InjectedCredential?
     /// CA bundle for verifying the upstream's certificate; nil means the system bundle.
     public let caFile: String?
+    /// Who may call it.
+    public let policy: RoutePolicy
 
     public init(name: String, methods: MethodSet, template: PathTemplate, host: String?,
                 upstream: UpstreamURL, strippedSegments: Int, timeout: Duration,
-                stripHeaders: [String], credential: InjectedCredential?, caFile: String?)
+                stripHeaders: [String], credential: InjectedCredential?, caFile: String?,
+                policy: RoutePolicy = .open)
     {
         self.name = name
         self.methods = methods
@@ -73,6 +78,7 @@ public final class Route: Sendable {
         self.stripHeaders = stripHeaders
         self.credential = credential
         self.caFile = caFile
+        self.policy = policy
     }
 }
 

@@ -75,7 +75,9 @@ extension Validator {
 
     private static func format(_ duration: Duration) -> String {
         let ms = duration.milliseconds
+        if ms == 0 { return "0s" }
         if ms % 3_600_000 == 0 { return "\(ms / 3_600_000)h" }
+        if ms % 60_000 == 0 { return "\(ms / 60_000)m" }
         if ms % 1_000 == 0 { return "\(ms / 1_000)s" }
         return "\(ms)ms"
     }

@@ -16,12 +16,17 @@ struct Validator {
         if let wireAdmin = wire.admin { admin = self.admin(wireAdmin) }
         let workers = integer(wire.workers, in: 1...256) ?? defaultWorkers
         let limits = limits(wire.limits)
-        let routes = (wire.routes?.value ?? []).compactMap { route($0) }
+        let identity = wire.identity.flatMap { self.identity($0) }
+        let routes = (wire.routes?.value ?? []).compactMap {
+            route($0, identity: wire.identity != nil)
+        }
         let unambiguous = checkRouteTable(routes)
 
-        diagnostics.warning(wire.location, "identity",
-                            "no identity section: callers are not authenticated, so anyone "
-                                + "who can reach the listener can use every route")
+        if wire.identity == nil {
+            diagnostics.warning(wire.location, "identity",
+                                "no identity section: callers are not authenticated, so "
+                                    + "anyone who can reach the listener can use every route")
+        }
         if let listen, !listen.isLoopback, let at = wire.listen {
             diagnostics.warning(at.location, at.path,
                                 "\(listen) is not a loopback address: the proxy is reachable "
@@ -35,7 +40,7 @@ struct Validator {
         guard !diagnostics.hasErrors, let listen, unambiguous else { return nil }
         return Configuration(
             file: file, listen: listen, workers: workers, admin: admin, limits: limits,
-            routes: routes.map(\.route),
+            identity: identity, routes: routes.map(\.route),
             warnings: diagnostics.problems.filter { $0.severity == .warning }
         )
     }
@@ -101,7 +106,7 @@ struct Validator {
         var wire: WireRoute
     }
 
-    private mutating func route(_ wire: WireRoute) -> LocatedRoute? {
+    private mutating func route(_ wire: WireRoute, identity: Bool) -> LocatedRoute? {
         let errorsBefore = diagnostics.problems.count
         let name = routeName(wire)
         let template = template(wire)
@@ -114,18 +119,19 @@ struct Validator {
         let stripHeaders = (wire.stripHeaders?.value ?? []).compactMap { headerName($0) }
         let caFile = wire.caFile.flatMap { readableFile($0) }
         let credential = credential(wire)
+        let policy = policy(wire, identity: identity)
         guard !hasNewErrors(since: errorsBefore), let name, let template, let upstream
         else { return nil }
         let route = Route(
             name: name, methods: methods, template: template, host: host, upstream: upstream,
             strippedSegments: stripped, timeout: timeout,
             stripHeaders: stripHeaders.map { $0.lowercased() }, credential: credential,
-            caFile: caFile
+            caFile: caFile, policy: policy
         )
         return LocatedRoute(route: route, wire: wire)
     }
 
-    private func hasNewErrors(since count: Int) -> Bool {
+    func hasNewErrors(since count: Int) -> Bool {
         diagnostics.problems[count...].contains { $0.severity == .error }
     }
 
@@ -292,7 +298,7 @@ struct Validator {
         return Secret(text)
     }
 
-    private mutating func readableFile(_ wire: Located<String>) -> String? {
+    mutating func readableFile(_ wire: Located<String>) -> String? {
         let resolved = FileSystem.resolve(wire.value, relativeTo: baseDirectory)
         if case .failure(let error) = FileSystem.isReadable(resolved) {
             diagnostics.error(wire.location, wire.path, "cannot read \(resolved): \(error)")

@@ -8,6 +8,7 @@ struct WireConfig {
     var workers: Located<String>?
     var admin: WireAdmin?
     var limits: WireLimits?
+    var identity: WireIdentity?
     var routes: Located<[WireRoute]>?
 }
 
@@ -40,6 +41,10 @@ struct WireRoute {
     var caFile: Located<String>?
     var credential: WireSecret?
     var inject: WireInject?
+    var authenticate: Located<String>?
+    var actors: Located<[Located<String>]>?
+    var actorProfiles: Located<[Located<String>]>?
+    var scopes: Located<[Located<String>]>?
 }
 
 /// `{env: NAME}` or `{file: PATH}`.
@@ -87,6 +92,9 @@ extension WireConfig {
             )
             limits.reportUnknownKeys(&diagnostics)
         }
+        if var identity = reader.mapping("identity", &diagnostics) {
+            self.identity = WireIdentity(&identity, &diagnostics)
+        }
         if let node = reader.node("routes") {
             routes = Self.routes(node, &diagnostics)
         }
@@ -132,6 +140,10 @@ extension WireRoute {
                                      format: inject.scalar("format", &diagnostics))
             inject.reportUnknownKeys(&diagnostics)
         }
+        authenticate = reader.scalar("authenticate", &diagnostics)
+        actors = reader.scalars("actors", &diagnostics)
+        actorProfiles = reader.scalars("actor_profiles", &diagnostics)
+        scopes = reader.scalars("scopes", &diagnostics)
         reader.reportUnknownKeys(&diagnostics)
     }
 

@@ -46,13 +46,13 @@ private let adminHandler: MHD_AccessHandlerCallback = { cls, connection, url, me
     let path = url.map { String(cString: $0) } ?? ""
     let status: UInt32
     let body: String
-    switch (path, state.current) {
+    switch (path, state.notReadyReason) {
     case ("/healthz", _):
         (status, body) = (200, #"{"status":"ok"}"#)
-    case ("/readyz", .ready):
+    case ("/readyz", nil):
         (status, body) = (200, #"{"status":"ready"}"#)
-    case ("/readyz", let phase):
-        (status, body) = (503, #"{"status":"\#(phase == .draining ? "draining" : "starting")"}"#)
+    case ("/readyz", let reason?):
+        (status, body) = (503, #"{"status":"\#(reason)"}"#)
     default:
         (status, body) = (404, #"{"type":"no-route","title":"No route","status":404,"#
             + #""detail":"the admin listener serves /healthz and /readyz"}"#)

@@ -1,6 +1,8 @@
 /// The errors Chaperone itself answers with, each an RFC 9457 problem with a stable type.
 enum ProblemType: Sendable {
     case badRequest
+    case invalidToken
+    case forbidden
     case noRoute
     case bodyTooLarge
     case headersTooLarge
@@ -11,6 +13,8 @@ enum ProblemType: Sendable {
     var status: UInt32 {
         switch self {
         case .badRequest: 400
+        case .invalidToken: 401
+        case .forbidden: 403
         case .noRoute: 404
         case .bodyTooLarge: 413
         case .headersTooLarge: 431
@@ -24,6 +28,8 @@ enum ProblemType: Sendable {
     var code: String {
         switch self {
         case .badRequest: "bad-request"
+        case .invalidToken: "invalid-token"
+        case .forbidden: "forbidden"
         case .noRoute: "no-route"
         case .bodyTooLarge, .headersTooLarge: "too-large"
         case .upstreamFailed: "upstream-failed"
@@ -35,6 +41,8 @@ enum ProblemType: Sendable {
     var title: String {
         switch self {
         case .badRequest: "Bad request"
+        case .invalidToken: "Invalid token"
+        case .forbidden: "Forbidden"
         case .noRoute: "No route"
         case .bodyTooLarge: "Request body too large"
         case .headersTooLarge: "Request headers too large"
@@ -52,11 +60,16 @@ struct Problem: Sendable {
     var detail: String
     /// Seconds for `Retry-After`, sent with 503.
     var retryAfter: Int?
+    /// The `WWW-Authenticate` value (RFC 6750 §3), sent with 401 and a missing scope.
+    var challenge: String?
 
-    init(_ type: ProblemType, _ detail: String, retryAfter: Int? = nil) {
+    init(_ type: ProblemType, _ detail: String, retryAfter: Int? = nil,
+         challenge: String? = nil)
+    {
         self.type = type
         self.detail = detail
         self.retryAfter = retryAfter
+        self.challenge = challenge
     }
 
     func body(requestID: String) -> [UInt8] {

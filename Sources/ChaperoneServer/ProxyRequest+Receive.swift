@@ -33,7 +33,7 @@ extension ProxyRequest {
             return bodyComplete()
         case .responseReady:
             return queuePendingResponse()
-        case .forwarding, .responding, .closed:
+        case .authenticating, .forwarding, .responding, .closed:
             return MHD_Result.NO
         }
     }
@@ -78,6 +78,11 @@ extension ProxyRequest {
         let route = match.value.route
         if target.path.shallowestDepth < route.template.literalPrefixCount {
             return refuse(Problem(.badRequest, PathError.climbsAboveRoutePrefix.reason))
+        }
+        switch authenticate(match.value, mayWait: true) {
+        case .passed: break
+        case .refused(let problem): return refuse(problem)
+        case .waiting: awaitingKeys = true
         }
         if !lengthIsNumber {
             return refuse(Problem(.badRequest, "Content-Length is not a number"))
@@ -135,7 +140,28 @@ extension ProxyRequest {
             return respond(Problem(.bodyTooLarge, "the body is over \(limits.bodyBytes) bytes, "
                 + "the most this proxy accepts"))
         }
-        guard let plan, let target, let transfer else { return MHD_Result.NO }
+        if awaitingKeys {
+            guard keysArrived else {
+                phase = .authenticating
+                suspend()
+                return MHD_Result.YES
+            }
+            awaitingKeys = false
+            guard let plan else { return MHD_Result.NO }
+            if case .refused(let problem) = authenticate(plan, mayWait: false) {
+                return respond(problem)
+            }
+        }
+        guard transfer != nil else { return MHD_Result.NO }
+        forward()
+        suspend()
+        return MHD_Result.YES
+    }
+
+    /// Sends the complete request upstream; the connection stays suspended until the
+    /// answer comes.
+    func forward() {
+        guard let plan, let target, let transfer else { return }
         var url = plan.urlPrefix
         url += target.path.joined(dropping: plan.route.strippedSegments)
         if let query = target.query {
@@ -151,8 +177,6 @@ extension ProxyRequest {
         deadline = upstreamStartedAt + plan.timeoutNanoseconds
         shard.timers.schedule(self)
         phase = .forwarding
-        suspend()
-        return MHD_Result.YES
     }
 
     // MARK: - Headers
@@ -201,7 +225,7 @@ extension ProxyRequest {
         }
     }
 
-    private func headerValue(_ name: StaticString) -> UnsafeRawBufferPointer? {
+    func headerValue(_ name: StaticString) -> UnsafeRawBufferPointer? {
         var value: UnsafePointer<CChar>?
         var length = 0
         let found = name.withUTF8Buffer { key in

@@ -20,6 +20,14 @@ extension ProxyRequest {
         return result
     }
 
+    /// Answers with a problem from outside the access handler, while suspended: the
+    /// connection resumes and the next handler call queues it.
+    func answerLater(_ problem: Problem) {
+        pendingResponse = (problemResponse(problem), problem.type.status)
+        phase = .responseReady
+        resume()
+    }
+
     /// Queues the response prepared while the connection was suspended.
     func queuePendingResponse() -> MHD_Result {
         guard let pending = pendingResponse else { return MHD_Result.NO }
@@ -114,6 +122,9 @@ extension ProxyRequest {
         if let retryAfter = problem.retryAfter {
             MHD_add_response_header(response, "Retry-After", String(retryAfter))
         }
+        if let challenge = problem.challenge {
+            MHD_add_response_header(response, "WWW-Authenticate", challenge)
+        }
         addProxyHeaders(response)
         return response
     }
@@ -203,7 +214,7 @@ extension ProxyRequest {
     private func giveUp(reason: String, answer: () -> (OpaquePointer, UInt32)) {
         clientGone = true
         discardTransfer()
-        if phase == .forwarding {
+        if phase == .forwarding || phase == .authenticating {
             let (response, status) = answer()
             if let pending = pendingResponse { MHD_destroy_response(pending.response) }
             pendingResponse = (response, status)

@@ -1,4 +1,5 @@
 import CMicroHTTPD
+import ChaperoneIdentity
 import ChaperoneRouting
 import ChaperoneUpstream
 
@@ -11,6 +12,8 @@ final class ProxyRequest: TimerOwner {
     enum Phase {
         /// Reading headers and body from the agent.
         case receiving
+        /// Complete, suspended until a fetch of the issuer's keys ends.
+        case authenticating
         /// Sent upstream; the connection is suspended until the response head arrives.
         case forwarding
         /// A response is built; the next access-handler call queues it.
@@ -42,6 +45,13 @@ final class ProxyRequest: TimerOwner {
     var isHead = false
     /// A problem found with the headers, answered once the (bodiless) request is complete.
     var refusal: Problem?
+
+    // The caller, once its token is verified.
+    var caller: VerifiedToken?
+    /// The token names a key being fetched; the verdict waits for the fetch.
+    var awaitingKeys = false
+    /// The fetch ended while the body was still arriving.
+    var keysArrived = false
 
     // Request body.
     var body = ByteBuffer()

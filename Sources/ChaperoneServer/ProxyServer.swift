@@ -18,6 +18,7 @@ public final class ProxyServer {
     private let admin: AdminServer?
     private let state: ServerState
     private var configuration: Configuration
+    private var keySource: KeySetSource?
 
     private struct ShardThread {
         var inbox: ShardInbox
@@ -27,7 +28,9 @@ public final class ProxyServer {
     /// Binds the listeners and starts the event loops.
     public init(configuration: Configuration) throws(ServerError) {
         self.configuration = configuration
-        let runtime = RuntimeConfiguration(configuration)
+        let keySource = configuration.identity.map { KeySetSource(settings: $0) }
+        self.keySource = keySource
+        let runtime = RuntimeConfiguration(configuration, keySource: keySource)
         var address = configuration.listen
         var built: [Shard] = []
         for index in 0..<configuration.workers {
@@ -45,6 +48,7 @@ public final class ProxyServer {
         proxyAddress = address
 
         let state = ServerState()
+        state.keySource = keySource
         self.state = state
         do {
             admin = try configuration.admin.map { address throws(ServerError) in
@@ -56,6 +60,8 @@ public final class ProxyServer {
         }
         adminAddress = admin?.address
 
+        for shard in built { keySource?.subscribe(shard.inbox) }
+        keySource?.start()
         shards = built.map { shard in
             ShardThread(inbox: shard.inbox, thread: Self.spawn(shard))
         }
@@ -67,7 +73,16 @@ public final class ProxyServer {
     public func reload(_ configuration: Configuration) -> [String] {
         let old = self.configuration
         self.configuration = configuration
-        let runtime = RuntimeConfiguration(configuration)
+        // Unchanged identity settings keep the keys already fetched.
+        if configuration.identity != old.identity {
+            let previous = keySource
+            keySource = configuration.identity.map { KeySetSource(settings: $0) }
+            for shard in shards { keySource?.subscribe(shard.inbox) }
+            keySource?.start()
+            state.keySource = keySource
+            previous?.stop()
+        }
+        let runtime = RuntimeConfiguration(configuration, keySource: keySource)
         for shard in shards { shard.inbox.post(.reload(runtime)) }
 
         var restartOnly: [String] = []
@@ -88,6 +103,7 @@ public final class ProxyServer {
         let deadline = MonotonicClock.now() + configuration.limits.drainTimeout.nanoseconds
         for shard in shards { shard.inbox.post(.drain(deadline: deadline)) }
         for shard in shards { pthread_join(shard.thread, nil) }
+        keySource?.stop()
         admin?.stop()
     }
 

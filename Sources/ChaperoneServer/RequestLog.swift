@@ -1,7 +1,8 @@
 /// The per-request log lines of one shard, written in one `write(2)` per loop pass.
 ///
 /// Fields are fixed: `request_id`, `route`, `method`, `path` (query values removed),
-/// `status`, `duration_ms`, `upstream_ms`, `bytes_in`, `bytes_out`, and when something went
+/// `status`, `duration_ms`, `upstream_ms`, `bytes_in`, `bytes_out`, for a verified caller
+/// `user` and `actor` (subjects from the token, never the token), and when something went
 /// wrong `error` (the problem type) and `reason`. Header values never appear.
 struct RequestLog {
     private var pending = JSONText(capacity: 16 << 10)
@@ -17,6 +18,10 @@ struct RequestLog {
         if let plan = request.plan { pending.field("route", plan.route.name) }
         pending.field("method", request.method)
         pending.field("path", Self.loggedPath(request.rawTarget))
+        if let caller = request.caller {
+            pending.field("user", caller.subject)
+            if let actor = caller.actors.first { pending.field("actor", actor.subject) }
+        }
         pending.field("status", request.status)
         pending.field("duration_ms", milliseconds: MonotonicClock.elapsed(from: request.startedAt, to: now))
         if request.upstreamStartedAt > 0 {

@@ -26,9 +26,12 @@ final class RoutePlan: Sendable {
 final class RuntimeConfiguration: Sendable {
     let configuration: Configuration
     let routes: RouteTable<RoutePlan>
+    /// The issuer's keys, when the configuration has an identity section.
+    let keySource: KeySetSource?
 
-    init(_ configuration: Configuration) {
+    init(_ configuration: Configuration, keySource: KeySetSource?) {
         self.configuration = configuration
+        self.keySource = keySource
         let definitions = configuration.routes.map {
             RouteTable<RoutePlan>.Definition(template: $0.template, methods: $0.methods,
                                              host: $0.host, value: RoutePlan($0))

@@ -7,8 +7,25 @@ final class ServerState: Sendable {
     }
 
     private let phase = Atomic<UInt8>(Phase.starting.rawValue)
+    private let keys = Mutex<KeySetSource?>(nil)
 
     var current: Phase { Phase(rawValue: phase.load(ordering: .acquiring)) ?? .starting }
 
     func set(_ new: Phase) { phase.store(new.rawValue, ordering: .releasing) }
+
+    /// The issuer's keys, if callers are authenticated: the proxy is not ready to serve
+    /// until they are fetched.
+    var keySource: KeySetSource? {
+        get { keys.withLock { $0 } }
+        set { keys.withLock { $0 = newValue } }
+    }
+
+    /// Why the proxy cannot serve yet, or nil when it is ready.
+    var notReadyReason: String? {
+        switch current {
+        case .starting: return "starting"
+        case .draining: return "draining"
+        case .ready: return keySource.map { $0.hasKeys ? nil : "waiting for issuer keys" } ?? nil
+        }
+    }
 }

@@ -29,7 +29,11 @@ final class Shard {
     let upstream: UpstreamClient
     let inbox = ShardInbox()
     let watch: ConnectionWatch
-    var configuration: RuntimeConfiguration
+    var configuration: RuntimeConfiguration {
+        didSet { replaceAuthenticatorIfNeeded() }
+    }
+    /// Verifies tokens with the configuration's key set; nil without identity.
+    private(set) var authenticator: Authenticator?
     var timers = TimerHeap()
     var requestIDs = RequestIDGenerator()
     var log = RequestLog()
@@ -38,6 +42,8 @@ final class Shard {
     var ready: [ProxyRequest] = []
     /// Requests whose paused transfer may go on, handled after libmicrohttpd's callbacks.
     var unpause: [ProxyRequest] = []
+    /// Requests whose token names a key being fetched.
+    var keyWaiters: [ProxyRequest] = []
     /// Requests between their request line and their completion, by identity.
     var live: [ObjectIdentifier: ProxyRequest] = [:]
 
@@ -53,6 +59,7 @@ final class Shard {
     init(index: Int, configuration: RuntimeConfiguration) {
         self.index = index
         self.configuration = configuration
+        authenticator = configuration.keySource.map { Authenticator(source: $0) }
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         precondition(epoll >= 0, "epoll_create1 failed")
         upstream = UpstreamClient(epoll: epoll, maxConnections: 256)
@@ -152,7 +159,17 @@ final class Shard {
             drainDeadline = deadline
             let listener = MHD_quiesce_daemon(daemon)
             if listener >= 0 { close(listener) }
+        case .keysFetched:
+            let waiting = keyWaiters
+            keyWaiters.removeAll()
+            for request in waiting { request.keysFetched() }
         }
+    }
+
+    /// A reload keeps the verified-token cache unless the identity settings changed.
+    private func replaceAuthenticatorIfNeeded() {
+        guard authenticator?.source !== configuration.keySource else { return }
+        authenticator = configuration.keySource.map { Authenticator(source: $0) }
     }
 
     /// Acts on requests whose upstream said something this pass.

@@ -11,6 +11,8 @@ enum ShardCommand: Sendable {
     /// Stop accepting, finish requests in flight, then stop; cut them off at the deadline
     /// (monotonic nanoseconds).
     case drain(deadline: UInt64)
+    /// A fetch of the issuer's keys ended: requests waiting for a key look again.
+    case keysFetched
 }
 
 /// The one part of a shard that other threads touch: a locked queue of commands and an

@@ -1,0 +1,50 @@
+import ChaperoneIdentity
+
+/// How callers prove who they are: the issuer whose on-behalf-of tokens the proxy accepts,
+/// where its keys are published and what a token must say.
+public struct IdentitySettings: Sendable, Equatable {
+    public var issuer: String
+    public var jwksURL: UpstreamURL
+    public var audience: String
+    public var algorithms: Set<JWSAlgorithm>
+    public var leeway: Duration
+    /// The header `typ` every token must carry, such as `at+jwt`; nil accepts any.
+    public var requiredType: String?
+    /// How long a fetched key set is used before it is fetched again.
+    public var jwksCacheLifetime: Duration
+    /// How long past its lifetime a key set keeps working while it cannot be fetched.
+    public var jwksMaxStale: Duration
+    /// CA bundle for the JWKS endpoint; nil means the system bundle.
+    public var caFile: String?
+    /// Longer bearer tokens are refused before any decoding.
+    public var maxTokenBytes: Int
+    /// Verified tokens remembered per worker, so a repeated token costs a lookup.
+    public var tokenCacheEntries: Int
+    public var actorRequired: Bool
+    public var maxActorDepth: Int
+
+    public static let defaultAlgorithms: Set<JWSAlgorithm> = [.rs256, .es256, .edDSA]
+
+    /// The verification rules these settings make.
+    public var rules: TokenRules {
+        TokenRules(issuer: issuer, audience: audience, algorithms: algorithms,
+                   leewaySeconds: leeway.components.seconds, requiredType: requiredType,
+                   actorRequired: actorRequired, maxActorDepth: maxActorDepth,
+                   maxTokenBytes: maxTokenBytes)
+    }
+}
+
+/// Who may call a route, checked after the token itself is verified.
+public struct RoutePolicy: Sendable, Equatable {
+    /// False only for a route marked `authenticate: false`, or with no identity section.
+    public var authenticate: Bool
+    /// Allowed subjects of the current actor (the outermost `act`); empty allows any.
+    public var actors: Set<String>
+    /// Allowed `sub_profile` values of the current actor; empty allows any.
+    public var actorProfiles: Set<String>
+    /// Scopes the token must carry, all of them.
+    public var scopes: [String]
+
+    public static let open = RoutePolicy(authenticate: false, actors: [], actorProfiles: [],
+                                         scopes: [])
+}
