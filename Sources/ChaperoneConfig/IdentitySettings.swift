@@ -22,6 +22,8 @@ public struct IdentitySettings: Sendable, Equatable {
     public var tokenCacheEntries: Int
     public var actorRequired: Bool
     public var maxActorDepth: Int
+    /// When set, the agent presents the user's token and Chaperone exchanges it.
+    public var exchange: ExchangeSettings?
 
     public static let defaultAlgorithms: Set<JWSAlgorithm> = [.rs256, .es256, .edDSA]
 
@@ -32,6 +34,37 @@ public struct IdentitySettings: Sendable, Equatable {
                    actorRequired: actorRequired, maxActorDepth: maxActorDepth,
                    maxTokenBytes: maxTokenBytes)
     }
+}
+
+/// RFC 8693 token exchange: the agent presents the user's access token (the subject
+/// token) and Chaperone trades it at the issuer's token endpoint, with its own client
+/// credentials, for the on-behalf-of token it then verifies like any other.
+public struct ExchangeSettings: Sendable, Equatable {
+    public enum ClientAuthentication: String, Sendable {
+        /// HTTP Basic with the URL-encoded client id and secret (RFC 6749 §2.3.1).
+        case basic = "client_secret_basic"
+        /// `client_id` and `client_secret` in the form body.
+        case post = "client_secret_post"
+    }
+
+    /// Where the actor token comes from: re-read on every exchange, since the agent's
+    /// platform rotates the file.
+    public enum ActorTokenSource: Sendable, Equatable {
+        case environment(String)
+        case file(String)
+    }
+
+    public var tokenURL: UpstreamURL
+    public var clientID: String
+    public var clientSecret: Secret
+    public var authentication: ClientAuthentication
+    /// The `audience` asked for; the issued token must carry `identity.audience`.
+    public var audience: String
+    public var scope: String?
+    public var actorToken: ActorTokenSource?
+    public var actorTokenType: String
+    public var timeout: Duration
+    public var caFile: String?
 }
 
 /// Who may call a route, checked after the token itself is verified.

@@ -19,6 +19,7 @@ extension Validator {
         let tokenCache = integer(wire.tokenCache, in: 0...1_000_000) ?? 10_000
         let actorRequired = boolean(wire.actorRequired) ?? false
         let maxDepth = integer(wire.actorMaxDepth, in: 1...32) ?? 5
+        let exchange = wire.exchange.flatMap { self.exchange($0, audience: audience ?? "") }
         guard !hasNewErrors(since: errorsBefore), let issuer, let audience, let jwksURL else {
             return nil
         }
@@ -32,7 +33,56 @@ extension Validator {
             leeway: leeway, requiredType: requiredType, jwksCacheLifetime: cache,
             jwksMaxStale: maxStale, caFile: caFile, maxTokenBytes: maxTokenBytes,
             tokenCacheEntries: tokenCache, actorRequired: actorRequired,
-            maxActorDepth: maxDepth)
+            maxActorDepth: maxDepth, exchange: exchange)
+    }
+
+    private mutating func exchange(_ wire: WireExchange, audience: String) -> ExchangeSettings? {
+        let errorsBefore = diagnostics.problems.count
+        let tokenURL = url(wire.tokenURL, in: wire, "token_url")
+        let clientID = wire.clientID.flatMap { nonEmpty($0) }
+        if wire.clientID == nil {
+            diagnostics.error(wire.location, wire.path + ".client_id", "is required")
+        }
+        let secret = wire.clientSecret.flatMap { resolve($0) }
+        if wire.clientSecret == nil {
+            diagnostics.error(wire.location, wire.path + ".client_secret", "is required")
+        }
+        var authentication = ExchangeSettings.ClientAuthentication.basic
+        if let method = wire.authMethod {
+            if let known = ExchangeSettings.ClientAuthentication(rawValue: method.value) {
+                authentication = known
+            } else {
+                diagnostics.error(method.location, method.path,
+                                  "expected client_secret_basic or client_secret_post")
+            }
+        }
+        // Checked now so a missing file is a load error, read again on every exchange.
+        let actorToken = wire.actorToken.flatMap { actor -> ExchangeSettings.ActorTokenSource? in
+            guard resolve(actor) != nil else { return nil }
+            switch actor.source {
+            case .environment(let name): return .environment(name)
+            case .file(let path): return .file(FileSystem.resolve(path, relativeTo: baseDirectory))
+            }
+        }
+        let timeout = duration(wire.timeout, in: .milliseconds(100)...(.seconds(120)))
+            ?? .seconds(10)
+        let caFile = wire.caFile.flatMap { readableFile($0) }
+        guard !hasNewErrors(since: errorsBefore), let tokenURL, let clientID, let secret else {
+            return nil
+        }
+        if tokenURL.scheme == "http", !tokenURL.isLoopback, let at = wire.tokenURL {
+            diagnostics.warning(at.location, at.path,
+                                "user tokens and the client secret would cross the network "
+                                    + "in clear text: use https")
+        }
+        return ExchangeSettings(
+            tokenURL: tokenURL, clientID: clientID, clientSecret: secret,
+            authentication: authentication,
+            audience: wire.audience.flatMap { nonEmpty($0) } ?? audience,
+            scope: wire.scope.flatMap { nonEmpty($0) }, actorToken: actorToken,
+            actorTokenType: wire.actorTokenType.flatMap { nonEmpty($0) }
+                ?? "urn:ietf:params:oauth:token-type:jwt",
+            timeout: timeout, caFile: caFile)
     }
 
     private mutating func required(_ value: Located<String>?, _ wire: WireIdentity,
@@ -53,11 +103,25 @@ extension Validator {
         return value.value
     }
 
+    private mutating func url(_ value: Located<String>?, in wire: WireExchange, _ key: String)
+        -> UpstreamURL?
+    {
+        guard let value else {
+            diagnostics.error(wire.location, wire.path + "." + key, "is required")
+            return nil
+        }
+        return url(value)
+    }
+
     private mutating func jwksURL(_ wire: WireIdentity) -> UpstreamURL? {
         guard let value = wire.jwksURL else {
             diagnostics.error(wire.location, wire.path + ".jwks_url", "is required")
             return nil
         }
+        return url(value)
+    }
+
+    private mutating func url(_ value: Located<String>) -> UpstreamURL? {
         do {
             return try UpstreamURL(parsing: value.value)
         } catch {

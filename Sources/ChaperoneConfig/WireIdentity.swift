@@ -15,6 +15,7 @@ struct WireIdentity {
     var tokenCache: Located<String>?
     var actorRequired: Located<String>?
     var actorMaxDepth: Located<String>?
+    var exchange: WireExchange?
 
     init(_ reader: inout MappingReader, _ diagnostics: inout Diagnostics) {
         location = reader.location
@@ -35,11 +36,46 @@ struct WireIdentity {
             actorMaxDepth = actor.scalar("max_depth", &diagnostics)
             actor.reportUnknownKeys(&diagnostics)
         }
-        if let exchange = reader.node("exchange") {
-            diagnostics.error(exchange.location, reader.childPath("exchange"),
-                              "token exchange is not supported by this version of Chaperone; "
-                                  + "the agent must present an on-behalf-of token")
+        if var exchange = reader.mapping("exchange", &diagnostics) {
+            self.exchange = WireExchange(&exchange, &diagnostics)
         }
+        reader.reportUnknownKeys(&diagnostics)
+    }
+}
+
+/// `identity.exchange` as written.
+struct WireExchange {
+    var location: SourceLocation
+    var path: String
+    var tokenURL: Located<String>?
+    var clientID: Located<String>?
+    var clientSecret: WireSecret?
+    var authMethod: Located<String>?
+    var audience: Located<String>?
+    var scope: Located<String>?
+    var actorToken: WireSecret?
+    var actorTokenType: Located<String>?
+    var timeout: Located<String>?
+    var caFile: Located<String>?
+
+    init(_ reader: inout MappingReader, _ diagnostics: inout Diagnostics) {
+        location = reader.location
+        path = reader.path
+        tokenURL = reader.scalar("token_url", &diagnostics)
+        clientID = reader.scalar("client_id", &diagnostics)
+        if let node = reader.node("client_secret") {
+            clientSecret = WireSecret(node, path: reader.childPath("client_secret"),
+                                      &diagnostics)
+        }
+        authMethod = reader.scalar("auth_method", &diagnostics)
+        audience = reader.scalar("audience", &diagnostics)
+        scope = reader.scalar("scope", &diagnostics)
+        if let node = reader.node("actor_token") {
+            actorToken = WireSecret(node, path: reader.childPath("actor_token"), &diagnostics)
+        }
+        actorTokenType = reader.scalar("actor_token_type", &diagnostics)
+        timeout = reader.scalar("timeout", &diagnostics)
+        caFile = reader.scalar("ca_file", &diagnostics)
         reader.reportUnknownKeys(&diagnostics)
     }
 }

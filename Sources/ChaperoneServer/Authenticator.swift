@@ -4,8 +4,15 @@ import ChaperoneIdentity
 import Glibc
 #endif
 
+/// Who a request is for, once known.
+enum IdentityVerdict {
+    case verified(VerifiedToken)
+    case refused(Problem)
+}
+
 /// Verifies bearer tokens for one event loop: the cache first, then the signature against
-/// the shared key set. Confined to its loop.
+/// the shared key set, or in exchange mode the exchange of the user's token. Confined to
+/// its loop.
 final class Authenticator {
     enum Outcome {
         case verified(VerifiedToken)
@@ -13,50 +20,99 @@ final class Authenticator {
         /// The token names a key the set lacks and a fetch is under way: ask again when
         /// the loop hears `keysFetched`.
         case waitForKeys
+        /// The token is being exchanged; the loop hears `exchangeFinished` for the digest.
+        case waitForExchange(VerifiedTokenCache.Digest)
+        /// What an earlier exchange of the token gave.
+        case exchanged(IdentityVerdict)
         case unavailable(String)
     }
 
-    let source: KeySetSource
-    private let verifier: TokenVerifier
-    private var cache: TokenCache
+    /// An exchanged token is used until this many seconds before it expires.
+    static let exchangeSkewSeconds: Int64 = 30
 
-    init(source: KeySetSource) {
-        self.source = source
-        let settings = source.settings
+    let identity: IdentityRuntime
+    private let verifier: TokenVerifier
+    private var cache: VerifiedTokenCache
+
+    init(identity: IdentityRuntime) {
+        self.identity = identity
+        let settings = identity.settings
         verifier = TokenVerifier(rules: settings.rules)
-        cache = TokenCache(capacity: settings.tokenCacheEntries,
-                           leewaySeconds: settings.leeway.components.seconds)
+        cache = VerifiedTokenCache(capacity: settings.tokenCacheEntries,
+                                   leewaySeconds: settings.leeway.components.seconds)
     }
 
     /// - Parameters:
     ///   - token: the text after `Bearer `.
     ///   - mayWait: false when the request already waited for one fetch.
-    func authenticate(_ token: UnsafeRawBufferPointer, now: UInt64, mayWait: Bool)
-        -> Outcome
+    ///   - inbox: where the loop hears about an exchange this call starts.
+    func authenticate(_ token: UnsafeRawBufferPointer, now: UInt64, mayWait: Bool,
+                      inbox: ShardInbox) -> Outcome
     {
         let keys: JSONWebKeySet
         let generation: Int
-        switch source.availability(now: now) {
+        switch identity.keys.availability(now: now) {
         case .unavailable(let reason):
-            _ = source.requestRefresh(now: now)
+            _ = identity.keys.requestRefresh(now: now)
             return .unavailable(reason)
         case .usable(let set, let current): (keys, generation) = (set, current)
         }
         let wallClock = Int64(time(nil))
         // The length is checked before hashing, so an oversized token costs nothing.
-        guard token.count <= source.settings.maxTokenBytes else {
-            return verdict(verifier.verify(token, keys: keys, now: wallClock), now: now,
-                           mayWait: false)
+        guard token.count <= identity.settings.maxTokenBytes else {
+            return verdict(.failure(.tooLarge), now: now, mayWait: false)
         }
-        let digest = TokenCache.Digest(of: token)
+        let digest = VerifiedTokenCache.Digest(of: token)
         if let cached = cache.lookup(digest, generation: generation, now: wallClock) {
             return .verified(cached)
+        }
+        if let exchanger = identity.exchanger {
+            switch exchanger.join(digest, subjectToken: token, inbox: inbox, now: wallClock) {
+            case .issued(let issued):
+                return .exchanged(exchanged(.issued(issued), for: digest, now: now))
+            case .waiting: return .waitForExchange(digest)
+            case .busy: return .unavailable("too many token exchanges are under way")
+            }
         }
         let result = verifier.verify(token, keys: keys, now: wallClock)
         if case .success(let verified) = result {
             cache.insert(verified, for: digest, generation: generation, now: wallClock)
         }
         return verdict(result, now: now, mayWait: mayWait)
+    }
+
+    /// Verifies what an exchange for the subject token `digest` produced and, when good,
+    /// remembers it under that digest until shortly before it expires.
+    func exchanged(_ outcome: TokenExchange.Outcome, for digest: VerifiedTokenCache.Digest,
+                   now: UInt64) -> IdentityVerdict
+    {
+        switch outcome {
+        case .refused(let reason):
+            return .refused(Problem(.invalidToken, reason,
+                                    challenge: "Bearer error=\"invalid_token\""))
+        case .failed(let reason):
+            return .refused(Problem(.unavailable, reason, retryAfter: 5))
+        case .issued(let token):
+            guard case .usable(let keys, let generation) = identity.keys.availability(now: now)
+            else {
+                return .refused(Problem(.unavailable, "the issuer's keys are not available",
+                                        retryAfter: 5))
+            }
+            let wallClock = Int64(time(nil))
+            switch verifier.verify(token, keys: keys, now: wallClock) {
+            case .success(let verified):
+                let goodUntil = verified.expiresAt - Self.exchangeSkewSeconds
+                cache.insert(verified, for: digest, generation: generation, now: wallClock,
+                             goodUntil: goodUntil)
+                identity.exchanger?.remember(token, for: digest, goodUntil: goodUntil,
+                                             now: wallClock)
+                return .verified(verified)
+            case .failure(let failure):
+                if failure.isUnknownKey { _ = identity.keys.requestRefresh(now: now) }
+                return .refused(Problem(.unavailable, "the token the exchange issued does "
+                    + "not verify: \(failure.detail)", retryAfter: 5))
+            }
+        }
     }
 
     private func verdict(_ result: Result<VerifiedToken, TokenFailure>, now: UInt64,
@@ -66,7 +122,7 @@ final class Authenticator {
         case .success(let token):
             return .verified(token)
         case .failure(let failure):
-            if failure.isUnknownKey, mayWait, source.requestRefresh(now: now) {
+            if failure.isUnknownKey, mayWait, identity.keys.requestRefresh(now: now) {
                 return .waitForKeys
             }
             return .rejected(failure)

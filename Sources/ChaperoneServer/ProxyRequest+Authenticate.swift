@@ -6,15 +6,14 @@ extension ProxyRequest {
     enum AuthenticationStep {
         case passed
         case refused(Problem)
-        /// The token's key is being fetched; the request goes on once the fetch ends.
+        /// A key fetch or a token exchange is under way; the request goes on once it ends.
         case waiting
     }
 
     /// Checks the caller against the route's policy. `mayWait` is false once the request
     /// has waited for a key fetch, so a token can cause at most one.
     func authenticate(_ plan: RoutePlan, mayWait: Bool) -> AuthenticationStep {
-        let policy = plan.route.policy
-        guard policy.authenticate else { return .passed }
+        guard plan.route.policy.authenticate else { return .passed }
         guard let authenticator = shard.authenticator else {
             return .refused(Problem(.unavailable, "token verification is not running",
                                     retryAfter: 5))
@@ -24,18 +23,21 @@ extension ProxyRequest {
                 + "Authorization: Bearer with an on-behalf-of access token",
                 challenge: "Bearer"))
         }
-        switch authenticator.authenticate(token, now: shard.now, mayWait: mayWait) {
+        switch authenticator.authenticate(token, now: shard.now, mayWait: mayWait,
+                                          inbox: shard.inbox)
+        {
         case .verified(let verified):
-            caller = verified
-            if let problem = policy.refusal(of: verified, route: plan.route.name) {
-                return .refused(problem)
-            }
-            return .passed
+            return admit(.verified(verified), plan)
+        case .exchanged(let verdict):
+            return admit(verdict, plan)
         case .rejected(let failure):
             return .refused(Problem(.invalidToken, failure.detail,
                                     challenge: "Bearer error=\"invalid_token\""))
         case .waitForKeys:
             shard.keyWaiters.append(self)
+            return .waiting
+        case .waitForExchange(let digest):
+            shard.exchangeWaiters[digest, default: []].append(self)
             return .waiting
         case .unavailable(let reason):
             return .refused(Problem(.unavailable, "tokens cannot be verified: \(reason)",
@@ -43,25 +45,49 @@ extension ProxyRequest {
         }
     }
 
-    /// The shard heard that a key fetch ended.
-    func keysFetched() {
+    /// A key fetch or exchange this request waited for ended: with the verdict of an
+    /// exchange, or nil after a key fetch (the token is then verified again).
+    func identityWaitEnded(_ verdict: IdentityVerdict?) {
         switch phase {
-        case .receiving where awaitingKeys:
-            keysArrived = true
+        case .receiving where awaitingIdentity:
+            // The body is still arriving: the verdict waits for it.
+            identityArrived = true
+            deferredVerdict = verdict
         case .authenticating:
-            awaitingKeys = false
-            guard let plan else { return }
-            switch authenticate(plan, mayWait: false) {
-            case .passed:
-                forward()
-            case .refused(let problem):
-                answerLater(problem)
-            case .waiting:
-                answerLater(Problem(.unavailable, "the issuer's keys are still being fetched",
-                                    retryAfter: 1))
+            switch resolveIdentity(verdict) {
+            case .passed: forward()
+            case .refused(let problem): answerLater(problem)
+            case .waiting: break
             }
         default:
             break
+        }
+    }
+
+    /// The step once the wait is over. Waiting again can only follow an exchange whose
+    /// issued token names a key being fetched: that is answered 503 rather than held.
+    func resolveIdentity(_ verdict: IdentityVerdict?) -> AuthenticationStep {
+        awaitingIdentity = false
+        guard let plan else { return .refused(Problem(.badRequest, "no route")) }
+        if let verdict { return admit(verdict, plan) }
+        let step = authenticate(plan, mayWait: false)
+        if case .waiting = step {
+            awaitingIdentity = true
+            phase = .authenticating
+        }
+        return step
+    }
+
+    private func admit(_ verdict: IdentityVerdict, _ plan: RoutePlan) -> AuthenticationStep {
+        switch verdict {
+        case .refused(let problem):
+            return .refused(problem)
+        case .verified(let verified):
+            caller = verified
+            if let problem = plan.route.policy.refusal(of: verified, route: plan.route.name) {
+                return .refused(problem)
+            }
+            return .passed
         }
     }
 

@@ -82,7 +82,7 @@ extension ProxyRequest {
         switch authenticate(match.value, mayWait: true) {
         case .passed: break
         case .refused(let problem): return refuse(problem)
-        case .waiting: awaitingKeys = true
+        case .waiting: awaitingIdentity = true
         }
         if !lengthIsNumber {
             return refuse(Problem(.badRequest, "Content-Length is not a number"))
@@ -140,16 +140,18 @@ extension ProxyRequest {
             return respond(Problem(.bodyTooLarge, "the body is over \(limits.bodyBytes) bytes, "
                 + "the most this proxy accepts"))
         }
-        if awaitingKeys {
-            guard keysArrived else {
+        if awaitingIdentity {
+            guard identityArrived else {
                 phase = .authenticating
                 suspend()
                 return MHD_Result.YES
             }
-            awaitingKeys = false
-            guard let plan else { return MHD_Result.NO }
-            if case .refused(let problem) = authenticate(plan, mayWait: false) {
-                return respond(problem)
+            switch resolveIdentity(deferredVerdict) {
+            case .passed: break
+            case .refused(let problem): return respond(problem)
+            case .waiting:
+                suspend()
+                return MHD_Result.YES
             }
         }
         guard transfer != nil else { return MHD_Result.NO }

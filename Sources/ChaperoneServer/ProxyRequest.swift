@@ -12,7 +12,7 @@ final class ProxyRequest: TimerOwner {
     enum Phase {
         /// Reading headers and body from the agent.
         case receiving
-        /// Complete, suspended until a fetch of the issuer's keys ends.
+        /// Complete, suspended until a key fetch or token exchange ends.
         case authenticating
         /// Sent upstream; the connection is suspended until the response head arrives.
         case forwarding
@@ -48,10 +48,11 @@ final class ProxyRequest: TimerOwner {
 
     // The caller, once its token is verified.
     var caller: VerifiedToken?
-    /// The token names a key being fetched; the verdict waits for the fetch.
-    var awaitingKeys = false
-    /// The fetch ended while the body was still arriving.
-    var keysArrived = false
+    /// A key fetch or token exchange is under way; the verdict waits for it.
+    var awaitingIdentity = false
+    /// It ended while the body was still arriving, with this verdict (nil: look again).
+    var identityArrived = false
+    var deferredVerdict: IdentityVerdict?
 
     // Request body.
     var body = ByteBuffer()

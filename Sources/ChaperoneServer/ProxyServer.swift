@@ -18,7 +18,7 @@ public final class ProxyServer {
     private let admin: AdminServer?
     private let state: ServerState
     private var configuration: Configuration
-    private var keySource: KeySetSource?
+    private var identity: IdentityRuntime?
 
     private struct ShardThread {
         var inbox: ShardInbox
@@ -28,9 +28,9 @@ public final class ProxyServer {
     /// Binds the listeners and starts the event loops.
     public init(configuration: Configuration) throws(ServerError) {
         self.configuration = configuration
-        let keySource = configuration.identity.map { KeySetSource(settings: $0) }
-        self.keySource = keySource
-        let runtime = RuntimeConfiguration(configuration, keySource: keySource)
+        let identity = configuration.identity.map { IdentityRuntime(settings: $0) }
+        self.identity = identity
+        let runtime = RuntimeConfiguration(configuration, identity: identity)
         var address = configuration.listen
         var built: [Shard] = []
         for index in 0..<configuration.workers {
@@ -48,7 +48,7 @@ public final class ProxyServer {
         proxyAddress = address
 
         let state = ServerState()
-        state.keySource = keySource
+        state.keySource = identity?.keys
         self.state = state
         do {
             admin = try configuration.admin.map { address throws(ServerError) in
@@ -60,8 +60,7 @@ public final class ProxyServer {
         }
         adminAddress = admin?.address
 
-        for shard in built { keySource?.subscribe(shard.inbox) }
-        keySource?.start()
+        identity?.start(notifying: built.map(\.inbox))
         shards = built.map { shard in
             ShardThread(inbox: shard.inbox, thread: Self.spawn(shard))
         }
@@ -75,14 +74,13 @@ public final class ProxyServer {
         self.configuration = configuration
         // Unchanged identity settings keep the keys already fetched.
         if configuration.identity != old.identity {
-            let previous = keySource
-            keySource = configuration.identity.map { KeySetSource(settings: $0) }
-            for shard in shards { keySource?.subscribe(shard.inbox) }
-            keySource?.start()
-            state.keySource = keySource
+            let previous = identity
+            identity = configuration.identity.map { IdentityRuntime(settings: $0) }
+            identity?.start(notifying: shards.map(\.inbox))
+            state.keySource = identity?.keys
             previous?.stop()
         }
-        let runtime = RuntimeConfiguration(configuration, keySource: keySource)
+        let runtime = RuntimeConfiguration(configuration, identity: identity)
         for shard in shards { shard.inbox.post(.reload(runtime)) }
 
         var restartOnly: [String] = []
@@ -103,7 +101,7 @@ public final class ProxyServer {
         let deadline = MonotonicClock.now() + configuration.limits.drainTimeout.nanoseconds
         for shard in shards { shard.inbox.post(.drain(deadline: deadline)) }
         for shard in shards { pthread_join(shard.thread, nil) }
-        keySource?.stop()
+        identity?.stop()
         admin?.stop()
     }
 

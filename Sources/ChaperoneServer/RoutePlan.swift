@@ -26,12 +26,12 @@ final class RoutePlan: Sendable {
 final class RuntimeConfiguration: Sendable {
     let configuration: Configuration
     let routes: RouteTable<RoutePlan>
-    /// The issuer's keys, when the configuration has an identity section.
-    let keySource: KeySetSource?
+    /// The issuer's keys and the exchanger, when the configuration has an identity section.
+    let identity: IdentityRuntime?
 
-    init(_ configuration: Configuration, keySource: KeySetSource?) {
+    init(_ configuration: Configuration, identity: IdentityRuntime?) {
         self.configuration = configuration
-        self.keySource = keySource
+        self.identity = identity
         let definitions = configuration.routes.map {
             RouteTable<RoutePlan>.Definition(template: $0.template, methods: $0.methods,
                                              host: $0.host, value: RoutePlan($0))

@@ -1,6 +1,7 @@
 import CChaperone
 import CMicroHTTPD
 import ChaperoneConfig
+import ChaperoneIdentity
 import ChaperoneUpstream
 #if canImport(Glibc)
 import Glibc
@@ -44,6 +45,8 @@ final class Shard {
     var unpause: [ProxyRequest] = []
     /// Requests whose token names a key being fetched.
     var keyWaiters: [ProxyRequest] = []
+    /// Requests waiting for the exchange of their subject token, by its digest.
+    var exchangeWaiters: [VerifiedTokenCache.Digest: [ProxyRequest]] = [:]
     /// Requests between their request line and their completion, by identity.
     var live: [ObjectIdentifier: ProxyRequest] = [:]
 
@@ -59,7 +62,7 @@ final class Shard {
     init(index: Int, configuration: RuntimeConfiguration) {
         self.index = index
         self.configuration = configuration
-        authenticator = configuration.keySource.map { Authenticator(source: $0) }
+        authenticator = configuration.identity.map { Authenticator(identity: $0) }
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         precondition(epoll >= 0, "epoll_create1 failed")
         upstream = UpstreamClient(epoll: epoll, maxConnections: 256)
@@ -162,14 +165,20 @@ final class Shard {
         case .keysFetched:
             let waiting = keyWaiters
             keyWaiters.removeAll()
-            for request in waiting { request.keysFetched() }
+            for request in waiting { request.identityWaitEnded(nil) }
+        case .exchangeFinished(let digest, let outcome):
+            guard let waiting = exchangeWaiters.removeValue(forKey: digest) else { return }
+            let verdict = authenticator?.exchanged(outcome, for: digest, now: now)
+                ?? .refused(Problem(.unavailable, "token verification is not running",
+                                    retryAfter: 5))
+            for request in waiting { request.identityWaitEnded(verdict) }
         }
     }
 
     /// A reload keeps the verified-token cache unless the identity settings changed.
     private func replaceAuthenticatorIfNeeded() {
-        guard authenticator?.source !== configuration.keySource else { return }
-        authenticator = configuration.keySource.map { Authenticator(source: $0) }
+        guard authenticator?.identity !== configuration.identity else { return }
+        authenticator = configuration.identity.map { Authenticator(identity: $0) }
     }
 
     /// Acts on requests whose upstream said something this pass.

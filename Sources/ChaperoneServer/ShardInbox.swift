@@ -1,4 +1,5 @@
 import CChaperone
+import ChaperoneIdentity
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -13,6 +14,8 @@ enum ShardCommand: Sendable {
     case drain(deadline: UInt64)
     /// A fetch of the issuer's keys ended: requests waiting for a key look again.
     case keysFetched
+    /// The exchange of the subject token with this digest ended.
+    case exchangeFinished(VerifiedTokenCache.Digest, TokenExchange.Outcome)
 }
 
 /// The one part of a shard that other threads touch: a locked queue of commands and an

@@ -6,6 +6,9 @@ import Foundation
 public final class TestIssuer: @unchecked Sendable {
     public static let issuer = "https://issuer.test/"
     public static let audience = "https://chaperone.test"
+    /// The client the issuer's token endpoint knows, for exchange mode.
+    public static let clientID = "chaperone"
+    public static let clientSecret = "s3cret+/&=:x"
 
     private let directory: TemporaryDirectory
     private let process: TestProcess
@@ -70,6 +73,20 @@ public final class TestIssuer: @unchecked Sendable {
     }
 
     public func outage(_ on: Bool) throws { _ = try post("/outage", ["on": on]) }
+
+    public var tokenURL: String { "http://127.0.0.1:\(port)/token" }
+
+    /// How the token endpoint behaves: "ok", "fail" (500) or "slow" (a second's wait).
+    public func exchangeMode(_ mode: String) throws { _ = try post("/exchange-mode", ["mode": mode]) }
+
+    /// Exchanges so far, and the last request's client authentication ("basic" or "post")
+    /// and form field names.
+    public func exchanges() throws -> (count: Int, auth: String?, fields: [String]) {
+        let answer = try HTTPClient.request("http://127.0.0.1:\(port)/__exchanges").json
+        let last = answer["last"] as? [String: Any]
+        return (answer["count"] as? Int ?? -1, last?["auth"] as? String,
+                last?["fields"] as? [String] ?? [])
+    }
 
     /// How many times the key set was fetched so far.
     public func fetches() throws -> Int {

@@ -22,7 +22,24 @@ public enum ControlFetch {
     /// GETs `url`. Fails on a body larger than `maxBytes`, on a connection or TLS error and
     /// when the whole exchange takes longer than `timeoutMilliseconds`.
     public static func get(_ url: String, caFile: String?, timeoutMilliseconds: Int,
-                           maxBytes: Int, accept: String = "application/json")
+                           maxBytes: Int) -> Result<Response, Failure>
+    {
+        perform(url, form: nil, headers: [], caFile: caFile,
+                timeoutMilliseconds: timeoutMilliseconds, maxBytes: maxBytes)
+    }
+
+    /// POSTs a form body (`application/x-www-form-urlencoded`) with extra header lines
+    /// such as `Authorization: Basic ...`; otherwise as `get`.
+    public static func post(_ url: String, form: [UInt8], headers: [String], caFile: String?,
+                            timeoutMilliseconds: Int, maxBytes: Int)
+        -> Result<Response, Failure>
+    {
+        perform(url, form: form, headers: headers, caFile: caFile,
+                timeoutMilliseconds: timeoutMilliseconds, maxBytes: maxBytes)
+    }
+
+    private static func perform(_ url: String, form: [UInt8]?, headers extra: [String],
+                                caFile: String?, timeoutMilliseconds: Int, maxBytes: Int)
         -> Result<Response, Failure>
     {
         guard let easy = curl_easy_init() else {
@@ -33,7 +50,12 @@ public enum ControlFetch {
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(to: 0)
         defer { errorBuffer.deallocate() }
-        let headers = curl_slist_append(nil, "Accept: " + accept)
+        var headers = curl_slist_append(nil, "Accept: application/json")
+        for line in extra { headers = curl_slist_append(headers, line) }
+        if form != nil {
+            headers = curl_slist_append(headers,
+                                        "Content-Type: application/x-www-form-urlencoded")
+        }
         defer { curl_slist_free_all(headers) }
 
         chaperone_easy_set_long(easy, CURLOPT_NOSIGNAL, 1)
@@ -52,6 +74,13 @@ public enum ControlFetch {
         let context = Unmanaged.passUnretained(sink).toOpaque()
         chaperone_easy_set_ptr(easy, CURLOPT_WRITEDATA, context)
 
+        // libcurl copies a POSTFIELDS body it is given with a size, so the array may go.
+        if let form {
+            chaperone_easy_set_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(form.count))
+            _ = form.withUnsafeBytes {
+                chaperone_easy_set_ptr(easy, CURLOPT_COPYPOSTFIELDS, $0.baseAddress)
+            }
+        }
         let code = curl_easy_perform(easy)
         if sink.overflowed {
             return .failure(Failure(description: "the response is over \(maxBytes) bytes"))

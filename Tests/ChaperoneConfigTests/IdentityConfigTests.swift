@@ -89,9 +89,15 @@ import Testing
             "proxy.yaml:8:21: identity.actor.required: expected true or false",
             "proxy.yaml:8:26: identity.actor.depth: unknown key 'depth'",
         ]),
-        (identity + "  exchange: {token_url: 'https://x'}\n", [
-            "proxy.yaml:6:13: identity.exchange: token exchange is not supported by this version "
-                + "of Chaperone; the agent must present an on-behalf-of token",
+        (identity + "  exchange: {token_url: 'https://x', auth_method: jwt, "
+            + "client_secret: {env: MISSING}, actor_token: {file: nope.jwt}}\n", [
+            "proxy.yaml:6:13: identity.exchange.client_id: is required",
+            "proxy.yaml:6:51: identity.exchange.auth_method: expected client_secret_basic or "
+                + "client_secret_post",
+            "proxy.yaml:6:77: identity.exchange.client_secret.env: environment variable "
+                + "MISSING is not set",
+            "proxy.yaml:6:107: identity.exchange.actor_token.file: cannot read nope.jwt: No "
+                + "such file or directory",
         ]),
         ("version: 1\nidentity: {issuer: x, audience: y, jwks_url: 'ftp://k'}\n", [
             "proxy.yaml:2:46: identity.jwks_url: scheme must be http or https, not 'ftp'",
@@ -119,6 +125,27 @@ import Testing
     ])
     func brokenIdentityReportsEveryProblemWithPosition(text: String, expected: [String]) {
         #expect(errors(text) == expected)
+    }
+
+    @Test func exchangeSettingsWithDefaults() throws {
+        let config = try load(Self.identity + """
+              exchange:
+                token_url: https://tenant.example.com/oauth/token
+                client_id: chaperone
+                client_secret: {env: OPENAI_API_KEY}
+                actor_token: {file: keys/anthropic.key}
+
+            """ + Self.route)
+        let exchange = try #require(config.identity?.exchange)
+        #expect(exchange.tokenURL.description == "https://tenant.example.com/oauth/token")
+        #expect(exchange.clientID == "chaperone")
+        #expect(exchange.clientSecret.reveal() == "sk-test-123")
+        #expect(exchange.authentication == .basic)
+        #expect(exchange.audience == "https://chaperone.local")
+        #expect(exchange.scope == nil)
+        #expect(exchange.actorToken == .file("keys/anthropic.key"))
+        #expect(exchange.actorTokenType == "urn:ietf:params:oauth:token-type:jwt")
+        #expect(exchange.timeout == .seconds(10))
     }
 
     @Test func plainHTTPKeysAreAWarningUnlessLocal() throws {

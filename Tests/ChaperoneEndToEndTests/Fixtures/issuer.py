@@ -12,13 +12,25 @@ Prints "PORT <n>" on stdout once listening on 127.0.0.1 (port chosen by the kern
   POST /publish        {"kid": "k", "published": true|false}
   POST /outage         {"on": true|false}
   GET  /__fetches      how many times /jwks.json was asked for
+  POST /token          RFC 8693 token exchange for client CLIENT_ID / CLIENT_SECRET
+                       (client_secret_basic or client_secret_post): verifies the subject
+                       token (and the actor token, if any) with PyJWT against these keys
+                       and issues an access token for the requested audience whose act
+                       claim names the actor token's subject
+  POST /exchange-mode  {"mode": "ok" | "fail" | "slow"}: fail answers 500, slow waits 1 s
+  GET  /__exchanges    {"count": n, "last": {"auth": "basic"|"post", "fields": [...]}}
 Keys at start: rsa-1 (RSA 2048), ec-1 (P-256), ed-1 (Ed25519), all published.
+
+Glewlwyd, the authority the other tests run against, has no RFC 8693 endpoint, so the
+exchange is played here, with the same independent library doing the signing.
 """
+import base64
 import json
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote_plus
 
 import jwt
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
@@ -30,7 +42,11 @@ AUDIENCE = "https://chaperone.test"
 LOCK = threading.Lock()
 KEYS = {}        # kid -> (private key, kty)
 PUBLISHED = []   # kids, in order
-STATE = {"outage": False, "fetches": 0}
+STATE = {"outage": False, "fetches": 0, "mode": "ok", "exchanges": 0, "last": None}
+CLIENT_ID = "chaperone"
+CLIENT_SECRET = "s3cret+/&=:x"
+EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
+ACCESS_TOKEN = "urn:ietf:params:oauth:token-type:access_token"
 
 
 def new_key(kid, kty, publish=True):
@@ -71,6 +87,61 @@ def mint(request):
     return jwt.encode(claims, key, algorithm=request.get("alg", "RS256"), headers=header)
 
 
+def verify(token):
+    """The claims of a token signed by one of this issuer's keys, or None."""
+    try:
+        kid = jwt.get_unverified_header(token).get("kid")
+        with LOCK:
+            key, _ = KEYS[kid]
+        return jwt.decode(token, key.public_key(), algorithms=["RS256", "ES256", "EdDSA"],
+                          options={"verify_aud": False}, issuer=ISSUER)
+    except Exception:
+        return None
+
+
+def exchange(handler, form):
+    """(status, JSON body) for a token exchange request."""
+    auth = handler.headers.get("Authorization", "")
+    if auth.startswith("Basic "):
+        client, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
+        client, secret, how = unquote_plus(client), unquote_plus(secret), "basic"
+    else:
+        client, secret, how = form.get("client_id"), form.get("client_secret"), "post"
+    with LOCK:
+        STATE["exchanges"] += 1
+        STATE["last"] = {"auth": how, "fields": sorted(form), "audience": form.get("audience"),
+                         "scope": form.get("scope")}
+        mode = STATE["mode"]
+    if mode == "slow":
+        time.sleep(1)
+    if mode == "fail":
+        return 500, {"error": "server_error"}
+    if client != CLIENT_ID or secret != CLIENT_SECRET:
+        return 401, {"error": "invalid_client"}
+    if form.get("grant_type") != EXCHANGE or form.get("subject_token_type") != ACCESS_TOKEN:
+        return 400, {"error": "unsupported_grant_type"}
+    subject = verify(form.get("subject_token", ""))
+    if subject is None:
+        return 400, {"error": "invalid_grant", "error_description": "bad subject token"}
+    now = int(time.time())
+    claims = {"iss": ISSUER, "sub": subject["sub"], "aud": form.get("audience"), "iat": now,
+              "exp": min(subject["exp"], now + 300),
+              "scope": form.get("scope", subject.get("scope", ""))}
+    if "actor_token" in form:
+        actor = verify(form["actor_token"])
+        if actor is None:
+            return 400, {"error": "invalid_request", "error_description": "bad actor token"}
+        claims["act"] = {"sub": actor["sub"],
+                         "sub_profile": actor.get("sub_profile", "ai_agent")}
+        if "act" in subject:
+            claims["act"]["act"] = subject["act"]
+    with LOCK:
+        key, _ = KEYS["rsa-1"]
+    token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "rsa-1"})
+    return 200, {"access_token": token, "issued_token_type": ACCESS_TOKEN,
+                 "token_type": "Bearer", "expires_in": claims["exp"] - now}
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -96,11 +167,20 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/__fetches":
             with LOCK:
                 return self.answer(200, str(STATE["fetches"]), "text/plain")
+        if self.path == "/__exchanges":
+            with LOCK:
+                return self.answer(200, json.dumps({"count": STATE["exchanges"],
+                                                    "last": STATE["last"]}))
         self.answer(404, '{"error":"not found"}')
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)
-        request = json.loads(self.rfile.read(length) or b"{}")
+        body = self.rfile.read(length)
+        if self.path == "/token":
+            form = {name: values[0] for name, values in parse_qs(body.decode()).items()}
+            status, answer = exchange(self, form)
+            return self.answer(status, json.dumps(answer))
+        request = json.loads(body or b"{}")
         if self.path == "/mint":
             return self.answer(200, mint(request), "text/plain")
         if self.path == "/keys":
@@ -114,6 +194,10 @@ class Handler(BaseHTTPRequestHandler):
                         PUBLISHED.append(kid)
                 elif kid in PUBLISHED:
                     PUBLISHED.remove(kid)
+            return self.answer(200, "{}")
+        if self.path == "/exchange-mode":
+            with LOCK:
+                STATE["mode"] = request.get("mode", "ok")
             return self.answer(200, "{}")
         if self.path == "/outage":
             with LOCK:

@@ -1,24 +1,25 @@
 import COpenSSL
-import ChaperoneIdentity
 
-/// Tokens this loop has verified, by the SHA-256 of their text, so that an agent's repeated
-/// token costs a hash and a lookup instead of a signature check. Confined to one loop.
+/// Tokens already verified, by the SHA-256 of their text, so that an agent's repeated
+/// token costs a hash and a lookup instead of a signature check. A value type: each event
+/// loop keeps its own, so lookups take no lock.
 ///
 /// An entry is good until the token expires (plus leeway) and only under the key set it
 /// was verified with: a changed key set makes every entry be verified again. The size is
 /// bounded; when full, expired entries go first, then arbitrary ones.
-struct TokenCache {
-    struct Digest: Hashable {
+public struct VerifiedTokenCache {
+    /// The SHA-256 of a token's text.
+    public struct Digest: Hashable, Sendable {
         var words: (UInt64, UInt64, UInt64, UInt64)
 
-        static func == (a: Digest, b: Digest) -> Bool {
+        public static func == (a: Digest, b: Digest) -> Bool {
             a.words.0 == b.words.0 && a.words.1 == b.words.1 && a.words.2 == b.words.2
                 && a.words.3 == b.words.3
         }
 
-        func hash(into hasher: inout Hasher) { hasher.combine(words.0) }
+        public func hash(into hasher: inout Hasher) { hasher.combine(words.0) }
 
-        init(of token: UnsafeRawBufferPointer) {
+        public init(of token: UnsafeRawBufferPointer) {
             words = (0, 0, 0, 0)
             var length: UInt32 = 0
             withUnsafeMutableBytes(of: &words) { out in
@@ -36,31 +37,35 @@ struct TokenCache {
         var goodUntil: Int64
     }
 
-    let capacity: Int
-    let leewaySeconds: Int64
+    public let capacity: Int
+    public let leewaySeconds: Int64
     private var entries: [Digest: Entry] = [:]
 
-    init(capacity: Int, leewaySeconds: Int64) {
+    public init(capacity: Int, leewaySeconds: Int64) {
         self.capacity = capacity
         self.leewaySeconds = leewaySeconds
     }
 
-    var count: Int { entries.count }
+    public var count: Int { entries.count }
 
-    func lookup(_ digest: Digest, generation: Int, now: Int64) -> VerifiedToken? {
+    /// The token verified under key set `generation`, if it has not expired by `now`
+    /// (seconds since the epoch, leeway included).
+    public func lookup(_ digest: Digest, generation: Int, now: Int64) -> VerifiedToken? {
         guard let entry = entries[digest], entry.generation == generation,
               now < entry.goodUntil
         else { return nil }
         return entry.token
     }
 
-    mutating func insert(_ token: VerifiedToken, for digest: Digest, generation: Int,
-                         now: Int64)
+    /// Remembers `token` until `goodUntil` (seconds since the epoch), by default its
+    /// expiry plus leeway.
+    public mutating func insert(_ token: VerifiedToken, for digest: Digest, generation: Int,
+                                now: Int64, goodUntil: Int64? = nil)
     {
         guard capacity > 0 else { return }
         if entries.count >= capacity, entries[digest] == nil { makeRoom(now: now) }
         entries[digest] = Entry(token: token, generation: generation,
-                                goodUntil: token.expiresAt + leewaySeconds)
+                                goodUntil: goodUntil ?? token.expiresAt + leewaySeconds)
     }
 
     /// Drops expired entries; if that frees too little, a tenth of the cache besides, so
