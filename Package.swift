@@ -63,6 +63,12 @@ let package = Package(
             dependencies: ["ChaperoneRouting"],
             path: "Benchmarks/RouteMatching"
         ),
+        .executableTarget(
+            name: "TokenVerificationBenchmark",
+            dependencies: ["ChaperoneIdentity"],
+            path: "Benchmarks/TokenVerification",
+            exclude: ["mint.py"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
