@@ -25,122 +25,141 @@ public struct RouteTable<Value: Sendable>: Sendable {
         public var value: Value
         /// Values of the template's `{name}` segments, in template order.
         public var parameters: [String]
+
+        @usableFromInline
+        init(value: Value, parameters: [String]) {
+            self.value = value
+            self.parameters = parameters
+        }
     }
 
-    private let root: Node
+    /// The trie holds indices into `values`, so that it is not generic: a lookup then runs
+    /// compiled code without run-time generic metadata, and `match` is small enough to be
+    /// specialised into the caller's module.
+    @usableFromInline let trie: RouteTrie
+    @usableFromInline let values: [Value]
 
-    public let count: Int
+    public var count: Int { values.count }
 
     /// Whether any route names a host; when none does, callers need not read one.
     public let hasHostRoutes: Bool
 
     /// Builds the table; throws every pair of definitions that would be ambiguous.
     public init(_ definitions: [Definition]) throws(RouteConflicts) {
-        let root = Node()
+        let trie = RouteTrie()
         var conflicts: [RouteConflict] = []
         for (index, definition) in definitions.enumerated() {
-            var node = root
-            for segment in definition.template.segments {
-                node = node.child(for: segment)
-            }
-            let entry = Entry(methods: definition.methods, host: definition.host, index: index,
-                              value: definition.value)
-            let existing = definition.template.matchesRest ? node.rest : node.terminal
+            let entry = RouteTrie.Entry(methods: definition.methods, host: definition.host,
+                                        index: index)
+            let existing = trie.insert(entry, at: definition.template)
             for other in existing where other.host == entry.host
                 && !other.methods.intersection(entry.methods).isEmpty
             {
                 conflicts.append(RouteConflict(first: other.index, second: index))
             }
-            if definition.template.matchesRest {
-                node.rest.append(entry)
-            } else {
-                node.terminal.append(entry)
-            }
         }
         guard conflicts.isEmpty else { throw RouteConflicts(conflicts: conflicts) }
-        self.root = root
-        self.count = definitions.count
+        self.trie = trie
+        self.values = definitions.map(\.value)
         self.hasHostRoutes = definitions.contains { $0.host != nil }
     }
 
     /// The route for a request, or nil when none matches.
     /// - Parameter host: the request's host, lower-case and without port, if it sent one.
+    @inlinable
     public func match(method: HTTPMethod, host: String?, path: NormalizedPath) -> Match? {
         var parameters: [String] = []
-        guard let value = root.find(path.segments[...], method: method, host: host,
+        guard let index = trie.find(path.segments[...], method: method, host: host,
                                     parameters: &parameters)
         else { return nil }
-        return Match(value: value, parameters: parameters)
+        return Match(value: values[index], parameters: parameters)
     }
+}
 
-    private struct Entry: Sendable {
+/// The segment trie behind `RouteTable`: each node's routes by index, for requests that end
+/// there (`terminal`) and for those with more segments that `**` takes (`rest`).
+///
+/// Built once, then only read: the table is immutable after `init`.
+@usableFromInline
+final class RouteTrie: @unchecked Sendable {
+    struct Entry: Sendable {
         var methods: MethodSet
         var host: String?
         var index: Int
-        var value: Value
     }
 
-    /// Built once, then only read: the table is immutable after `init`.
-    private final class Node: @unchecked Sendable {
-        var literals: [String: Node] = [:]
-        var parameter: Node?
-        var terminal: [Entry] = []
-        var rest: [Entry] = []
+    private var literals: [String: RouteTrie] = [:]
+    private var parameter: RouteTrie?
+    private var terminal: [Entry] = []
+    private var rest: [Entry] = []
 
-        func child(for segment: PathTemplate.Segment) -> Node {
-            switch segment {
-            case .literal(let text):
-                if let node = literals[text] { return node }
-                let node = Node()
-                literals[text] = node
-                return node
-            case .parameter:
-                if let node = parameter { return node }
-                let node = Node()
-                parameter = node
-                return node
-            }
+    /// Adds a route under its template and returns the routes already there, for the
+    /// caller to check for ambiguity.
+    func insert(_ entry: Entry, at template: PathTemplate) -> [Entry] {
+        var node = self
+        for segment in template.segments {
+            node = node.child(for: segment)
         }
+        if template.matchesRest {
+            defer { node.rest.append(entry) }
+            return node.rest
+        }
+        defer { node.terminal.append(entry) }
+        return node.terminal
+    }
 
-        func find(_ segments: ArraySlice<String>, method: HTTPMethod, host: String?,
-                  parameters: inout [String]) -> Value?
+    private func child(for segment: PathTemplate.Segment) -> RouteTrie {
+        switch segment {
+        case .literal(let text):
+            if let node = literals[text] { return node }
+            let node = RouteTrie()
+            literals[text] = node
+            return node
+        case .parameter:
+            if let node = parameter { return node }
+            let node = RouteTrie()
+            parameter = node
+            return node
+        }
+    }
+
+    /// The index of the route for the remaining `segments`, collecting `{name}` values.
+    @usableFromInline
+    func find(_ segments: ArraySlice<String>, method: HTTPMethod, host: String?,
+              parameters: inout [String]) -> Int?
+    {
+        guard let first = segments.first else {
+            return Self.select(terminal, method: method, host: host)
+                ?? Self.select(rest, method: method, host: host)
+        }
+        let remaining = segments.dropFirst()
+        if let node = literals[first],
+           let index = node.find(remaining, method: method, host: host, parameters: &parameters)
         {
-            guard let first = segments.first else {
-                return Self.select(terminal, method: method, host: host)
-                    ?? Self.select(rest, method: method, host: host)
-            }
-            let remaining = segments.dropFirst()
-            if let node = literals[first],
-               let value = node.find(remaining, method: method, host: host,
+            return index
+        }
+        if let node = parameter, !first.isEmpty {
+            parameters.append(first)
+            if let index = node.find(remaining, method: method, host: host,
                                      parameters: &parameters)
             {
-                return value
+                return index
             }
-            if let node = parameter, !first.isEmpty {
-                parameters.append(first)
-                if let value = node.find(remaining, method: method, host: host,
-                                         parameters: &parameters)
-                {
-                    return value
-                }
-                parameters.removeLast()
-            }
-            return Self.select(rest, method: method, host: host)
+            parameters.removeLast()
         }
+        return Self.select(rest, method: method, host: host)
+    }
 
-        private static func select(_ entries: [Entry], method: HTTPMethod, host: String?)
-            -> Value?
-        {
-            var hostless: Value?
-            for entry in entries where entry.methods.contains(method) {
-                if entry.host == nil {
-                    hostless = entry.value
-                } else if entry.host == host {
-                    return entry.value
-                }
+    private static func select(_ entries: [Entry], method: HTTPMethod, host: String?) -> Int? {
+        var hostless: Int?
+        for entry in entries where entry.methods.contains(method) {
+            if entry.host == nil {
+                hostless = entry.index
+            } else if entry.host == host {
+                return entry.index
             }
-            return hostless
         }
+        return hostless
     }
 }
 

@@ -14,7 +14,9 @@ struct ConnectionWatch {
     /// address, 4-byte aligned, is the epoll tag (low bits 0).
     final class Entry {
         let fd: Int32
-        weak var request: ProxyRequest?
+        /// The request in progress; cleared when it completes, which libmicrohttpd reports
+        /// for every request it announced (a weak reference would cost an allocation).
+        var request: ProxyRequest?
 
         init(fd: Int32) { self.fd = fd }
     }

@@ -87,6 +87,20 @@ struct JSONText {
         }
     }
 
+    /// A string field from bytes that are almost always ASCII, without making a `String`;
+    /// anything else is decoded as UTF-8, invalid sequences replaced.
+    mutating func field(_ key: StaticString, utf8 value: [UInt8]) {
+        guard value.allSatisfy({ $0 < 0x80 }) else {
+            return field(key, String(decoding: value, as: UTF8.self))
+        }
+        appendKey(key)
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value {
+            if Self.needsEscape(byte) { appendEscaped(byte) } else { bytes.append(byte) }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
     /// A JSON string; control characters, quotes and backslashes escaped.
     private mutating func appendString(_ value: String) {
         bytes.append(UInt8(ascii: "\""))

@@ -15,7 +15,7 @@ extension Shard {
         let request = ProxyRequest(shard: self, connection: connection, watch: watchEntry,
                                    rawTarget: target, now: MonotonicClock.now())
         watchEntry?.request = request
-        live[ObjectIdentifier(request)] = request
+        track(request)
         request.deadlineKind = .receive
         request.deadline = request.startedAt + configuration.limits.requestTimeout.nanoseconds
         timers.schedule(request)

@@ -130,7 +130,7 @@ extension ProxyRequest {
     }
 
     private func addProxyHeaders(_ response: OpaquePointer) {
-        MHD_add_response_header(response, "X-Request-Id", requestID)
+        requestID.withCString { _ = MHD_add_response_header(response, "X-Request-Id", $0) }
         if shard.draining { MHD_add_response_header(response, "Connection", "close") }
     }
 
@@ -230,7 +230,7 @@ extension ProxyRequest {
         phase = .closed
         discardTransfer()
         shard.timers.remove(self)
-        shard.live[ObjectIdentifier(self)] = nil
+        shard.untrack(self)
         if watch?.request === self { watch?.request = nil }
         if code != .REQUEST_TERMINATED_COMPLETED_OK {
             if status == 0 || outcome == nil { outcome = outcome ?? Self.describe(code) }

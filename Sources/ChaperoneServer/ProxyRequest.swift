@@ -84,6 +84,9 @@ final class ProxyRequest: TimerOwner {
     var isQueuedReady = false
     var unpauseQueued = false
 
+    /// Index in the shard's `live` list, -1 once completed.
+    var liveSlot = -1
+
     // Timer.
     var deadline: UInt64 = 0
     var timerSlot = -1

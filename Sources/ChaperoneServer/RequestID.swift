@@ -15,13 +15,21 @@ struct RequestIDGenerator {
         prefix = Array(Self.hex(random))
     }
 
+    /// The next id, written straight into the string's storage: one allocation.
     mutating func next() -> String {
         counter &+= 1
-        var bytes = prefix
-        bytes.reserveCapacity(32)
-        withUnsafeBytes(of: counter.bigEndian) { bytes.append(contentsOf: Self.hex(Array($0))) }
-        return String(decoding: bytes, as: UTF8.self)
+        let value = counter
+        return String(unsafeUninitializedCapacity: 32) { out in
+            for (index, digit) in prefix.enumerated() { out[index] = digit }
+            for index in 0..<16 {
+                let nibble = Int(truncatingIfNeeded: value >> UInt64(60 - 4 * index)) & 15
+                out[16 + index] = Self.digits[nibble]
+            }
+            return 32
+        }
     }
+
+    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// An id the agent sent is kept when it is 1 to 128 characters of letters, digits and
     /// `-_.:`; anything else is replaced so logs stay clean.
@@ -35,7 +43,6 @@ struct RequestIDGenerator {
     }
 
     private static func hex(_ bytes: [UInt8]) -> [UInt8] {
-        let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 2)
         for byte in bytes {

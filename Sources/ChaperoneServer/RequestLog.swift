@@ -7,6 +7,8 @@
 struct RequestLog {
     private var pending = JSONText(capacity: 16 << 10)
     private var timestamp = TimestampFormatter()
+    /// The logged path of the request being recorded; kept to reuse its storage.
+    private var path: [UInt8] = []
 
     mutating func record(_ request: ProxyRequest, now: UInt64) {
         guard Log.minimumLevel <= .info else { return }
@@ -17,7 +19,8 @@ struct RequestLog {
         pending.field("request_id", request.requestID)
         if let plan = request.plan { pending.field("route", plan.route.name) }
         pending.field("method", request.method)
-        pending.field("path", Self.loggedPath(request.rawTarget))
+        Self.loggedPath(request.rawTarget, into: &path)
+        pending.field("path", utf8: path)
         if let caller = request.caller {
             pending.field("user", caller.subject)
             if let actor = caller.actors.first { pending.field("actor", actor.subject) }
@@ -48,7 +51,12 @@ struct RequestLog {
     /// or keys.
     static func loggedPath(_ raw: [UInt8]) -> String {
         var out: [UInt8] = []
-        out.reserveCapacity(min(raw.count, 512))
+        loggedPath(raw, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func loggedPath(_ raw: [UInt8], into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
         var inQuery = false
         var inValue = false
         for byte in raw.prefix(512) {
@@ -65,6 +73,5 @@ struct RequestLog {
                 out.append(byte)
             }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -47,8 +47,8 @@ final class Shard {
     var keyWaiters: [ProxyRequest] = []
     /// Requests waiting for the exchange of their subject token, by its digest.
     var exchangeWaiters: [VerifiedTokenCache.Digest: [ProxyRequest]] = [:]
-    /// Requests between their request line and their completion, by identity.
-    var live: [ObjectIdentifier: ProxyRequest] = [:]
+    /// Requests between their request line and their completion; each knows its slot.
+    private(set) var live: [ProxyRequest] = []
 
     /// Monotonic nanoseconds, read once per pass of the loop.
     private(set) var now = MonotonicClock.now()
@@ -205,11 +205,31 @@ final class Shard {
 
     /// Ends what is still open (only after the drain deadline) and stops the daemon.
     private func shutDown() {
-        for request in live.values { request.abandon() }
+        for request in live { request.abandon() }
         for _ in 0..<3 where !live.isEmpty {
             MHD_run(daemon)
         }
         MHD_stop_daemon(daemon)
         log.flush()
+    }
+}
+
+extension Shard {
+    /// Adds a request to `live` in constant time.
+    func track(_ request: ProxyRequest) {
+        request.liveSlot = live.count
+        live.append(request)
+    }
+
+    /// Removes a request from `live` in constant time, moving the last one into its slot.
+    func untrack(_ request: ProxyRequest) {
+        let slot = request.liveSlot
+        guard slot >= 0, slot < live.count, live[slot] === request else { return }
+        let last = live.removeLast()
+        if last !== request {
+            live[slot] = last
+            last.liveSlot = slot
+        }
+        request.liveSlot = -1
     }
 }

@@ -7,14 +7,13 @@ import CCurl
 public final class UpstreamTransfer {
     let easy: UnsafeMutableRawPointer
     private var headerList: UnsafeMutablePointer<curl_slist>?
-    private var head = UpstreamResponseHead(status: 0)
+    private var parser = ResponseHeadParser()
     private var headDelivered = false
-    /// Response headers the upstream named in `Connection`, lower-case, to drop as
-    /// hop-by-hop.
-    private var nominated: [String] = []
     private(set) var isActive = false
     public private(set) var isPaused = false
-    public weak var delegate: UpstreamTransferDelegate?
+    /// Held strongly while the transfer runs (a weak reference would cost an allocation
+    /// per request) and released when it finishes or is cancelled.
+    public var delegate: UpstreamTransferDelegate?
     /// The CA bundle the easy handle is configured with; nil is the system bundle.
     var caFile: String?
     /// libcurl's explanation of a failure, written by libcurl.
@@ -62,10 +61,14 @@ public final class UpstreamTransfer {
     }
 
     func prepare(url: String, method: String, body: UnsafeRawBufferPointer?, timeout: Int64) {
-        chaperone_easy_set_ptr(easy, CURLOPT_URL, url)
+        // libcurl copies both strings. `withCString` passes the string's own storage; the
+        // implicit conversion to a C pointer would copy it into a new array first.
+        url.withCString { _ = chaperone_easy_set_ptr(easy, CURLOPT_URL, $0) }
         chaperone_easy_set_ptr(easy, CURLOPT_HTTPHEADER, headerList)
-        chaperone_easy_set_method(easy, method, body == nil ? 0 : 1, body?.baseAddress,
-                                  curl_off_t(body?.count ?? 0))
+        method.withCString {
+            _ = chaperone_easy_set_method(easy, $0, body == nil ? 0 : 1, body?.baseAddress,
+                                          curl_off_t(body?.count ?? 0))
+        }
         chaperone_easy_set_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(timeout))
         chaperone_easy_set_ptr(easy, CURLOPT_PRIVATE, Unmanaged.passUnretained(self).toOpaque())
         let me = Unmanaged.passUnretained(self).toOpaque()
@@ -84,60 +87,9 @@ public final class UpstreamTransfer {
 
     fileprivate func receiveHeaderLine(_ raw: UnsafeRawBufferPointer) {
         guard !headDelivered else { return }  // trailers after the body are dropped
-        var line = HeaderBytes(raw).trimmed()
-        if line.isEmpty {
-            // The blank line ends a header block; 1xx blocks are followed by another.
-            guard head.status >= 200 else { return }
-            headDelivered = true
-            if !nominated.isEmpty { dropNominatedFields() }
-            delegate?.upstreamDidReceiveHead(head)
-            return
-        }
-        if line.hasPrefix("HTTP/") {
-            head = UpstreamResponseHead(status: line.statusCode() ?? 0)
-            nominated = []
-            return
-        }
-        if raw.first == 0x20 || raw.first == 0x09 {
-            // An obsolete folded continuation joins the previous value with a space
-            // (RFC 9112 §5.2).
-            head.continueLastField(line.bytes)
-            return
-        }
-        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
-        let name = line.prefix(colon)
-        line = line.dropFirst(colon + 1).trimmed()
-        switch HopByHop.responseField(name) {
-        case .forward:
-            head.append(name: name.bytes, value: line.bytes)
-        case .contentLength:
-            head.contentLength = line.decimalValue()
-        case .connection:
-            nominated += line.connectionTokens()
-        case .drop:
-            break
-        }
-    }
-
-    /// Removes the fields the upstream named in `Connection` (RFC 9110 §7.6.1).
-    private func dropNominatedFields() {
-        let names = Set(nominated)
-        var kept = UpstreamResponseHead(status: head.status)
-        kept.contentLength = head.contentLength
-        head.fields.withUnsafeBytes { raw in
-            var index = 0
-            while index < raw.count {
-                let nameEnd = raw[index...].firstIndex(of: 0)!
-                let valueEnd = raw[(nameEnd + 1)...].firstIndex(of: 0)!
-                let name = UnsafeRawBufferPointer(rebasing: raw[index..<nameEnd])
-                if !names.contains(String(decoding: name, as: UTF8.self).lowercased()) {
-                    kept.append(name: name,
-                                value: UnsafeRawBufferPointer(rebasing: raw[(nameEnd + 1)..<valueEnd]))
-                }
-                index = valueEnd + 1
-            }
-        }
-        head = kept
+        guard parser.take(raw) else { return }
+        headDelivered = true
+        delegate?.upstreamDidReceiveHead(parser.head)
     }
 
     fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
@@ -151,9 +103,8 @@ public final class UpstreamTransfer {
     func reset() {
         curl_slist_free_all(headerList)
         headerList = nil
-        head = UpstreamResponseHead(status: 0)
+        parser = ResponseHeadParser()
         headDelivered = false
-        nominated = []
         delegate = nil
     }
 }

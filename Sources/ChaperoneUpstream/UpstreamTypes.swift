@@ -45,6 +45,8 @@ public struct UpstreamResponseHead: Sendable {
     }
 
     mutating func append(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        // Room for a typical response's headers at once, rather than doubling up to it.
+        if fields.isEmpty { fields.reserveCapacity(1024) }
         fields.append(contentsOf: name)
         fields.append(0)
         fields.append(contentsOf: value)
