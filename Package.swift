@@ -38,7 +38,11 @@ let package = Package(
             name: "chaperone",
             dependencies: ["ChaperoneConfig", "ChaperoneServer", "CChaperone"]
         ),
-        .target(name: "ChaperoneTestSupport", dependencies: ["CCurl", "CChaperone"]),
+        .target(
+            name: "ChaperoneTestSupport",
+            dependencies: ["CCurl", "CChaperone"],
+            exclude: ["Fixtures"]
+        ),
 
         .testTarget(name: "ChaperoneRoutingTests", dependencies: ["ChaperoneRouting"]),
         .testTarget(
@@ -57,6 +61,7 @@ let package = Package(
             dependencies: ["chaperone", "ChaperoneTestSupport"],
             exclude: ["Fixtures"]
         ),
+        .testTarget(name: "GlewlwydFixtureTests", dependencies: ["ChaperoneTestSupport"]),
 
         .executableTarget(
             name: "RouteMatchingBenchmark",
