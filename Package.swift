@@ -16,6 +16,8 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CJansson", pkgConfig: "jansson",
                        providers: [.apt(["libjansson-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
 
         // Typed wrappers for the variadic C functions and macros Swift cannot import.
         .target(name: "CChaperone", dependencies: ["CMicroHTTPD", "CCurl"]),
@@ -23,10 +25,11 @@ let package = Package(
         .target(name: "ChaperoneRouting"),
         .target(
             name: "ChaperoneConfig",
-            dependencies: ["CYAML", "ChaperoneRouting", "ChaperoneIdentity"]
+            dependencies: ["CYAML", "ChaperoneRouting", "ChaperoneIdentity", "ChaperoneVault"]
         ),
         .target(name: "ChaperoneUpstream", dependencies: ["CCurl", "CChaperone"]),
         .target(name: "ChaperoneIdentity", dependencies: ["COpenSSL", "CJansson"]),
+        .target(name: "ChaperoneVault", dependencies: ["CSQLite", "COpenSSL"]),
         .target(
             name: "ChaperoneServer",
             dependencies: [
@@ -36,7 +39,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "chaperone",
-            dependencies: ["ChaperoneConfig", "ChaperoneServer", "CChaperone"]
+            dependencies: [
+                "ChaperoneConfig", "ChaperoneServer", "ChaperoneVault", "ChaperoneIdentity",
+                "CChaperone",
+            ]
         ),
         .target(
             name: "ChaperoneTestSupport",
@@ -50,6 +56,10 @@ let package = Package(
             dependencies: ["ChaperoneConfig", "ChaperoneTestSupport"]
         ),
         .testTarget(name: "ChaperoneServerTests", dependencies: ["ChaperoneServer"]),
+        .testTarget(
+            name: "ChaperoneVaultTests",
+            dependencies: ["ChaperoneVault", "CSQLite", "ChaperoneTestSupport"]
+        ),
         .testTarget(name: "ChaperoneUpstreamTests", dependencies: ["ChaperoneUpstream"]),
         .testTarget(
             name: "ChaperoneIdentityTests",

@@ -3,10 +3,16 @@ public struct ConfigLoader: Sendable {
     public var secrets: SecretSource
     /// Workers when the file does not say: one per online CPU.
     public var defaultWorkers: Int
+    /// Set by the `vault` commands: the vault key must then be readable even when no route
+    /// uses the vault.
+    public var requiresVault: Bool
 
-    public init(secrets: SecretSource = .process, defaultWorkers: Int) {
+    public init(secrets: SecretSource = .process, defaultWorkers: Int,
+                requiresVault: Bool = false)
+    {
         self.secrets = secrets
         self.defaultWorkers = defaultWorkers
+        self.requiresVault = requiresVault
     }
 
     /// Loads the file at `path`; throws every problem found, warnings included, when any is
@@ -29,7 +35,8 @@ public struct ConfigLoader: Sendable {
         let wire = WireConfig(root, &diagnostics)
         var validator = Validator(diagnostics: diagnostics, secrets: secrets,
                                   baseDirectory: FileSystem.directory(of: file),
-                                  defaultWorkers: defaultWorkers)
+                                  defaultWorkers: defaultWorkers,
+                                  requiresVault: requiresVault)
         let configuration = wire.flatMap { validator.configuration($0, file: file) }
         guard let configuration, !validator.diagnostics.hasErrors else {
             throw ConfigErrors(problems: validator.diagnostics.problems.sorted(by: Self.order))

@@ -13,10 +13,18 @@ public struct Configuration: Sendable {
     public var limits: Limits
     /// Who callers must prove to be; nil authenticates nobody.
     public var identity: IdentitySettings?
+    /// The token vault; the defaults when the file has no `vault` section.
+    public var vault: VaultSettings
+    /// In file order, names unique.
+    public var connections: [ConnectionSettings]
     /// In file order; no two are ambiguous (checked while loading).
     public var routes: [Route]
     /// Things that are allowed but worth a second look, such as running without identity.
     public var warnings: [ConfigProblem]
+
+    public func connection(named name: String) -> ConnectionSettings? {
+        connections.first { $0.name == name }
+    }
 }
 
 /// Resource limits of the proxy listener.
@@ -56,8 +64,10 @@ public final class Route: Sendable {
     /// Agent headers to drop besides the standard credential and hop-by-hop ones,
     /// lower-case.
     public let stripHeaders: [String]
-    /// The credential to add to every forwarded request, if any.
+    /// The fixed credential (`{static: SECRET}`) to add to every forwarded request, if any.
     public let credential: InjectedCredential?
+    /// The credential minted per call from the vault (`connection`), if any.
+    public let vaultCredential: VaultCredential?
     /// CA bundle for verifying the upstream's certificate; nil means the system bundle.
     public let caFile: String?
     /// Who may call it.
@@ -66,7 +76,7 @@ public final class Route: Sendable {
     public init(name: String, methods: MethodSet, template: PathTemplate, host: String?,
                 upstream: UpstreamURL, strippedSegments: Int, timeout: Duration,
                 stripHeaders: [String], credential: InjectedCredential?, caFile: String?,
-                policy: RoutePolicy = .open)
+                policy: RoutePolicy = .open, vaultCredential: VaultCredential? = nil)
     {
         self.name = name
         self.methods = methods
@@ -77,6 +87,7 @@ public final class Route: Sendable {
         self.timeout = timeout
         self.stripHeaders = stripHeaders
         self.credential = credential
+        self.vaultCredential = vaultCredential
         self.caFile = caFile
         self.policy = policy
     }

@@ -95,7 +95,7 @@ extension Validator {
         return nonEmpty(value)
     }
 
-    private mutating func nonEmpty(_ value: Located<String>) -> String? {
+    mutating func nonEmpty(_ value: Located<String>) -> String? {
         guard !value.value.isEmpty else {
             diagnostics.error(value.location, value.path, "must not be empty")
             return nil
@@ -121,7 +121,7 @@ extension Validator {
         return url(value)
     }
 
-    private mutating func url(_ value: Located<String>) -> UpstreamURL? {
+    mutating func url(_ value: Located<String>) -> UpstreamURL? {
         do {
             return try UpstreamURL(parsing: value.value)
         } catch {
@@ -182,7 +182,7 @@ extension Validator {
                            actorProfiles: Set(profiles), scopes: scopes)
     }
 
-    private mutating func names(_ wire: Located<[Located<String>]>?) -> [String] {
+    mutating func names(_ wire: Located<[Located<String>]>?) -> [String] {
         guard let wire else { return [] }
         if wire.value.isEmpty {
             diagnostics.error(wire.location, wire.path,

@@ -8,6 +8,8 @@ struct Validator {
     /// Relative `{file:}` and `ca_file` paths are read from the configuration's directory.
     let baseDirectory: String
     let defaultWorkers: Int
+    /// A command that works on the vault needs its key even if no route does.
+    let requiresVault: Bool
 
     mutating func configuration(_ wire: WireConfig, file: String) -> Configuration? {
         version(wire)
@@ -17,10 +19,13 @@ struct Validator {
         let workers = integer(wire.workers, in: 1...256) ?? defaultWorkers
         let limits = limits(wire.limits)
         let identity = wire.identity.flatMap { self.identity($0) }
+        let connections = self.connections(wire.connections, identity: wire.identity != nil)
+        let declared = wire.connections?.value.map(\.name.value) ?? []
         let routes = (wire.routes?.value ?? []).compactMap {
-            route($0, identity: wire.identity != nil)
+            route($0, identity: wire.identity != nil, connections: declared)
         }
         let unambiguous = checkRouteTable(routes)
+        let vault = vault(wire, routes: routes, connections: connections)
 
         if wire.identity == nil {
             diagnostics.warning(wire.location, "identity",
@@ -37,10 +42,11 @@ struct Validator {
                                 "no routes: every request will be answered 404")
         }
 
-        guard !diagnostics.hasErrors, let listen, unambiguous else { return nil }
+        guard !diagnostics.hasErrors, let listen, unambiguous, let vault else { return nil }
         return Configuration(
             file: file, listen: listen, workers: workers, admin: admin, limits: limits,
-            identity: identity, routes: routes.map(\.route),
+            identity: identity, vault: vault, connections: connections,
+            routes: routes.map(\.route),
             warnings: diagnostics.problems.filter { $0.severity == .warning }
         )
     }
@@ -106,7 +112,9 @@ struct Validator {
         var wire: WireRoute
     }
 
-    private mutating func route(_ wire: WireRoute, identity: Bool) -> LocatedRoute? {
+    private mutating func route(_ wire: WireRoute, identity: Bool, connections: [String])
+        -> LocatedRoute?
+    {
         let errorsBefore = diagnostics.problems.count
         let name = routeName(wire)
         let template = template(wire)
@@ -118,15 +126,15 @@ struct Validator {
             ?? .seconds(30)
         let stripHeaders = (wire.stripHeaders?.value ?? []).compactMap { headerName($0) }
         let caFile = wire.caFile.flatMap { readableFile($0) }
-        let credential = credential(wire)
+        let credential = credential(wire, connections: connections)
         let policy = policy(wire, identity: identity)
         guard !hasNewErrors(since: errorsBefore), let name, let template, let upstream
         else { return nil }
         let route = Route(
             name: name, methods: methods, template: template, host: host, upstream: upstream,
             strippedSegments: stripped, timeout: timeout,
-            stripHeaders: stripHeaders.map { $0.lowercased() }, credential: credential,
-            caFile: caFile, policy: policy
+            stripHeaders: stripHeaders.map { $0.lowercased() }, credential: credential.fixed,
+            caFile: caFile, policy: policy, vaultCredential: credential.vault
         )
         return LocatedRoute(route: route, wire: wire)
     }
@@ -140,11 +148,7 @@ struct Validator {
             diagnostics.error(wire.location, wire.path + ".name", "is required")
             return nil
         }
-        let allowed = name.value.utf8.allSatisfy {
-            Self.isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_")
-                || $0 == UInt8(ascii: ".")
-        }
-        guard allowed, (1...64).contains(name.value.utf8.count) else {
+        guard Self.isName(name.value) else {
             diagnostics.error(name.location, name.path,
                               "must be 1 to 64 letters, digits, '-', '_' or '.'")
             return nil
@@ -232,22 +236,69 @@ struct Validator {
         return segments.count
     }
 
-    private mutating func credential(_ wire: WireRoute) -> InjectedCredential? {
-        guard let secret = wire.credential else {
+    /// What a route adds to the requests it forwards: a fixed secret, or a token minted
+    /// from the vault through its connection.
+    private mutating func credential(_ wire: WireRoute, connections: [String])
+        -> (fixed: InjectedCredential?, vault: VaultCredential?)
+    {
+        if wire.credential == nil, wire.connection == nil {
             if let inject = wire.inject {
                 diagnostics.error(inject.location, inject.path, "needs a credential to inject")
             }
-            return nil
+            return (nil, nil)
         }
-        let header = wire.inject?.header.flatMap { headerName($0) } ?? "Authorization"
-        if let inject = wire.inject?.header,
-           Self.reservedHeaders.contains(header.lowercased())
-        {
+        let (header, format) = injection(wire.inject)
+        switch (wire.credential, wire.connection) {
+        case (.fixed(let secret), let connection):
+            if let connection {
+                diagnostics.error(connection.location, connection.path,
+                                  "a route with credential {static: ...} takes no connection: "
+                                      + "remove one of them")
+            }
+            guard let value = resolve(secret) else { return (nil, nil) }
+            let rendered = format.replacing("{token}", with: value.reveal())
+            return (InjectedCredential(header: header, value: Secret(rendered)), nil)
+        case (.approval(let location, let path), _):
+            diagnostics.error(location, path,
+                              "would forward the token an approval returns, but this build "
+                                  + "does not support approvals yet")
+            return (nil, nil)
+        case (.vault(let location, let path), nil):
+            diagnostics.error(location, path,
+                              "needs the route's connection: the vault keeps one grant per "
+                                  + "user and connection")
+            return (nil, nil)
+        case (_, let connection?):
+            guard connections.contains(connection.value) else {
+                let known = connections.isEmpty
+                    ? "there is no connections section"
+                    : "connections: " + connections.joined(separator: ", ")
+                diagnostics.error(connection.location, connection.path,
+                                  "no connection named '\(connection.value)' (\(known))")
+                return (nil, nil)
+            }
+            // Marked where it lives: serve refuses such routes rather than forward them
+            // without a credential, until it mints access tokens from the vault.
+            diagnostics.warning(connection.location, connection.path,
+                                "chaperone serve cannot mint access tokens from the vault yet "
+                                    + "and refuses to start with this route; `chaperone "
+                                    + "vault` manages its grants")
+            return (nil, VaultCredential(connection: connection.value, header: header,
+                                         format: format))
+        case (nil, nil):
+            return (nil, nil)
+        }
+    }
+
+    /// The header and format a credential is sent with (`inject`).
+    private mutating func injection(_ wire: WireInject?) -> (header: String, format: String) {
+        let header = wire?.header.flatMap { headerName($0) } ?? "Authorization"
+        if let inject = wire?.header, Self.reservedHeaders.contains(header.lowercased()) {
             diagnostics.error(inject.location, inject.path,
                               "'\(header)' is managed by the proxy and cannot carry a credential")
         }
         var format = "Bearer {token}"
-        if let wireFormat = wire.inject?.format {
+        if let wireFormat = wire?.format {
             if wireFormat.value.ranges(of: "{token}").count != 1 {
                 diagnostics.error(wireFormat.location, wireFormat.path,
                                   "must contain {token} exactly once")
@@ -257,9 +308,7 @@ struct Validator {
             }
             format = wireFormat.value
         }
-        guard let value = resolve(secret) else { return nil }
-        let rendered = format.replacing("{token}", with: value.reveal())
-        return InjectedCredential(header: header, value: Secret(rendered))
+        return (header, format)
     }
 
     /// Reads a secret from its source. Messages name the source, never the value.

@@ -9,6 +9,8 @@ struct WireConfig {
     var admin: WireAdmin?
     var limits: WireLimits?
     var identity: WireIdentity?
+    var vault: WireVault?
+    var connections: Located<[WireConnection]>?
     var routes: Located<[WireRoute]>?
 }
 
@@ -39,12 +41,20 @@ struct WireRoute {
     var timeout: Located<String>?
     var stripHeaders: Located<[Located<String>]>?
     var caFile: Located<String>?
-    var credential: WireSecret?
+    var connection: Located<String>?
+    var credential: WireCredential?
     var inject: WireInject?
     var authenticate: Located<String>?
     var actors: Located<[Located<String>]>?
     var actorProfiles: Located<[Located<String>]>?
     var scopes: Located<[Located<String>]>?
+}
+
+/// A route's `credential`: `vault`, `approval` or `{static: SECRET}`.
+enum WireCredential {
+    case vault(SourceLocation, path: String)
+    case approval(SourceLocation, path: String)
+    case fixed(WireSecret)
 }
 
 /// `{env: NAME}` or `{file: PATH}`.
@@ -95,6 +105,12 @@ extension WireConfig {
         if var identity = reader.mapping("identity", &diagnostics) {
             self.identity = WireIdentity(&identity, &diagnostics)
         }
+        if var vault = reader.mapping("vault", &diagnostics) {
+            self.vault = WireVault(&vault, &diagnostics)
+        }
+        if let node = reader.node("connections") {
+            connections = WireConnection.all(node, &diagnostics)
+        }
         if let node = reader.node("routes") {
             routes = Self.routes(node, &diagnostics)
         }
@@ -131,6 +147,7 @@ extension WireRoute {
         timeout = reader.scalar("timeout", &diagnostics)
         stripHeaders = reader.scalars("strip_headers", &diagnostics)
         caFile = reader.scalar("ca_file", &diagnostics)
+        connection = reader.scalar("connection", &diagnostics)
         if let node = reader.node("credential") {
             credential = Self.credential(node, path: reader.childPath("credential"), &diagnostics)
         }
@@ -147,13 +164,20 @@ extension WireRoute {
         reader.reportUnknownKeys(&diagnostics)
     }
 
-    /// `credential: {static: SECRET}`, the one kind of credential a route can carry here.
+    /// `credential: vault`, `credential: approval` or `credential: {static: SECRET}`.
     private static func credential(_ node: YAMLNode, path: String,
-                                   _ diagnostics: inout Diagnostics) -> WireSecret?
+                                   _ diagnostics: inout Diagnostics) -> WireCredential?
     {
+        let expected = "expected vault, approval, {static: {env: NAME}} or "
+            + "{static: {file: PATH}}"
+        if case .scalar(let scalar) = node, scalar.value == "vault" {
+            return .vault(scalar.location, path: path)
+        }
+        if case .scalar(let scalar) = node, scalar.value == "approval" {
+            return .approval(scalar.location, path: path)
+        }
         guard case .mapping = node else {
-            diagnostics.error(node.location, path,
-                              "expected {static: {env: NAME}} or {static: {file: PATH}}")
+            diagnostics.error(node.location, path, expected)
             return nil
         }
         guard var reader = MappingReader(node, path: path, diagnostics: &diagnostics) else {
@@ -161,11 +185,12 @@ extension WireRoute {
         }
         defer { reader.reportUnknownKeys(&diagnostics) }
         guard let secret = reader.node("static") else {
-            diagnostics.error(reader.location, path,
-                              "expected {static: {env: NAME}} or {static: {file: PATH}}")
+            diagnostics.error(reader.location, path, expected)
             return nil
         }
-        return WireSecret(secret, path: reader.childPath("static"), &diagnostics)
+        return WireSecret(secret, path: reader.childPath("static"), &diagnostics).map {
+            .fixed($0)
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 /// Formats seconds since the epoch for people, without Foundation.
-enum Timestamp {
+public enum Timestamp {
     /// `2026-12-03T10:00:00Z` for 1796292000: UTC, proleptic Gregorian calendar.
-    static func iso8601(_ seconds: Int64) -> String {
+    public static func iso8601(_ seconds: Int64) -> String {
         let (days, secondOfDay) = seconds.floorDivided(by: 86_400)
         let (year, month, day) = civilDate(daysSinceEpoch: days)
         let paddedYear = (0..<1000).contains(year) ? String("000\(year)".suffix(4)) : "\(year)"

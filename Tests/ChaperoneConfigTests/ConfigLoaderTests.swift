@@ -182,9 +182,9 @@ func errors(_ text: String) -> [String] {
             "proxy.yaml:6:26: routes[0].credential.static: a secret is {env: NAME} or "
                 + "{file: PATH}, never written inline",
         ]),
-        (route + "    credential: vault\n", [
-            "proxy.yaml:6:17: routes[0].credential: expected {static: {env: NAME}} or "
-                + "{static: {file: PATH}}",
+        (route + "    credential: sk-inline\n", [
+            "proxy.yaml:6:17: routes[0].credential: expected vault, approval, {static: {env: "
+                + "NAME}} or {static: {file: PATH}}",
         ]),
         (route + "    credential: {static: {env: MISSING}}\n", [
             "proxy.yaml:6:32: routes[0].credential.static.env: environment variable MISSING "
