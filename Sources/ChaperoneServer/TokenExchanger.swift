@@ -19,19 +19,17 @@ import Glibc
 final class TokenExchanger: Sendable {
     typealias Digest = VerifiedTokenCache.Digest
 
-    static let workers = 4
+    static let threads = 4
     static let maxFlights = 256
     static let maxIssued = 10_000
     private static let maxResponseBytes = 64 << 10
 
     let settings: ExchangeSettings
     private let state = Mutex(State())
-    /// Counts queued flights and wake-ups for stopping; the workers wait on it.
-    private let pending = Semaphore()
+    private let workers = WorkerPool(threads: TokenExchanger.threads)
 
     private struct State {
         var flights: [Digest: Flight] = [:]
-        var queue: [Digest] = []
         var issued: [Digest: Issued] = [:]
         var stopped = false
     }
@@ -60,25 +58,12 @@ final class TokenExchanger: Sendable {
         self.settings = settings
     }
 
-    func start() {
-        for _ in 0..<Self.workers {
-            var thread = pthread_t()
-            let context = Unmanaged.passRetained(self).toOpaque()
-            let result = pthread_create(&thread, nil, { context in
-                let exchanger = Unmanaged<TokenExchanger>.fromOpaque(context!)
-                    .takeRetainedValue()
-                exchanger.work()
-                return nil
-            }, context)
-            precondition(result == 0, "pthread_create failed: \(result)")
-            pthread_detach(thread)
-        }
-    }
+    func start() { workers.start() }
 
     /// Workers finish the exchange in hand and stop; queued flights are dropped.
     func stop() {
         state.withLock { $0.stopped = true }
-        for _ in 0..<Self.workers { pending.signal() }
+        workers.stop()
     }
 
     /// The token issued for `digest` if it is still good at `now` (seconds since the
@@ -100,11 +85,10 @@ final class TokenExchanger: Sendable {
             }
             guard state.flights.count < Self.maxFlights, !state.stopped else { return .busy }
             state.flights[digest] = Flight(subjectToken: Array(subjectToken), waiting: [inbox])
-            state.queue.append(digest)
             started = true
             return .waiting
         }
-        if started { pending.signal() }
+        if started { workers.submit { self.fly(digest) } }
         return join
     }
 
@@ -123,22 +107,14 @@ final class TokenExchanger: Sendable {
 
     // MARK: - Worker threads
 
-    private func work() {
-        while true {
-            pending.wait()
-            let next = state.withLock { state -> (Digest, [UInt8])? in
-                guard !state.stopped, !state.queue.isEmpty else { return nil }
-                let digest = state.queue.removeFirst()
-                return state.flights[digest].map { (digest, $0.subjectToken) }
-            }
-            guard let (digest, subjectToken) = next else {
-                if state.withLock({ $0.stopped }) { return }
-                continue
-            }
-            let outcome = exchange(subjectToken)
-            let waiting = state.withLock { $0.flights.removeValue(forKey: digest)?.waiting }
-            for inbox in waiting ?? [] { inbox.post(.exchangeFinished(digest, outcome)) }
+    /// Runs the flight for `digest` and tells every loop that waits for it.
+    private func fly(_ digest: Digest) {
+        guard let subjectToken = state.withLock({ $0.flights[digest]?.subjectToken }) else {
+            return
         }
+        let outcome = exchange(subjectToken)
+        let waiting = state.withLock { $0.flights.removeValue(forKey: digest)?.waiting }
+        for inbox in waiting ?? [] { inbox.post(.exchangeFinished(digest, outcome)) }
     }
 
     private func exchange(_ subjectToken: [UInt8]) -> TokenExchange.Outcome {
@@ -162,14 +138,14 @@ final class TokenExchanger: Sendable {
         let secret = settings.clientSecret.reveal()
         switch settings.authentication {
         case .basic:
-            headers.append("Authorization: " + TokenExchange.basicCredentials(
+            headers.append("Authorization: " + OAuthForm.basicCredentials(
                 clientID: settings.clientID, secret: secret))
         case .post:
             fields += [("client_id", settings.clientID), ("client_secret", secret)]
         }
         let url = settings.tokenURL.description
         let response = ControlFetch.post(
-            url, form: TokenExchange.form(fields), headers: headers, caFile: settings.caFile,
+            url, form: OAuthForm.encode(fields), headers: headers, caFile: settings.caFile,
             timeoutMilliseconds: Int(settings.timeout.milliseconds),
             maxBytes: Self.maxResponseBytes)
         switch response {
@@ -198,24 +174,5 @@ final class TokenExchanger: Sendable {
                 return .success(String(decoding: bytes[..<end], as: UTF8.self))
             }
         }
-    }
-}
-
-/// A POSIX counting semaphore: threads that have nothing to do sleep in `wait`.
-private final class Semaphore: @unchecked Sendable {
-    // sem_t is made for sharing between threads; its address never changes.
-    private let semaphore = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
-
-    init() { sem_init(semaphore, 0, 0) }
-
-    deinit {
-        sem_destroy(semaphore)
-        semaphore.deallocate()
-    }
-
-    func signal() { sem_post(semaphore) }
-
-    func wait() {
-        while sem_wait(semaphore) != 0 && errno == EINTR {}
     }
 }
