@@ -27,6 +27,12 @@ public enum OAuthForm {
         appendEncoded(value, to: &body)
     }
 
+    /// Appends `&name=value` for a value that is not secret.
+    public static func append(_ name: String, text value: String, to body: inout [UInt8]) {
+        var value = value
+        value.withUTF8 { append(name, bytes: UnsafeRawBufferPointer($0), to: &body) }
+    }
+
     /// `Basic` credentials for `client_secret_basic`: the id and secret are form-encoded
     /// first, as RFC 6749 §2.3.1 asks, then joined and base64-encoded.
     public static func basicCredentials(clientID: String, secret: String) -> String {

@@ -3,6 +3,8 @@ enum ProblemType: Sendable {
     case badRequest
     case invalidToken
     case forbidden
+    /// No usable stored grant: the user must link (or re-link) the account.
+    case consentRequired
     case noRoute
     case bodyTooLarge
     case headersTooLarge
@@ -14,7 +16,7 @@ enum ProblemType: Sendable {
         switch self {
         case .badRequest: 400
         case .invalidToken: 401
-        case .forbidden: 403
+        case .forbidden, .consentRequired: 403
         case .noRoute: 404
         case .bodyTooLarge: 413
         case .headersTooLarge: 431
@@ -30,6 +32,7 @@ enum ProblemType: Sendable {
         case .badRequest: "bad-request"
         case .invalidToken: "invalid-token"
         case .forbidden: "forbidden"
+        case .consentRequired: "consent-required"
         case .noRoute: "no-route"
         case .bodyTooLarge, .headersTooLarge: "too-large"
         case .upstreamFailed: "upstream-failed"
@@ -43,6 +46,7 @@ enum ProblemType: Sendable {
         case .badRequest: "Bad request"
         case .invalidToken: "Invalid token"
         case .forbidden: "Forbidden"
+        case .consentRequired: "Consent required"
         case .noRoute: "No route"
         case .bodyTooLarge: "Request body too large"
         case .headersTooLarge: "Request headers too large"
@@ -62,14 +66,17 @@ struct Problem: Sendable {
     var retryAfter: Int?
     /// The `WWW-Authenticate` value (RFC 6750 §3), sent with 401 and a missing scope.
     var challenge: String?
+    /// Where the user links the account, sent with `consent-required` as `connect_url`.
+    var connectURL: String?
 
     init(_ type: ProblemType, _ detail: String, retryAfter: Int? = nil,
-         challenge: String? = nil)
+         challenge: String? = nil, connectURL: String? = nil)
     {
         self.type = type
         self.detail = detail
         self.retryAfter = retryAfter
         self.challenge = challenge
+        self.connectURL = connectURL
     }
 
     func body(requestID: String) -> [UInt8] {
@@ -80,6 +87,7 @@ struct Problem: Sendable {
         json.field("status", type.status)
         json.field("detail", detail)
         json.field("request_id", requestID)
+        if let connectURL { json.field("connect_url", connectURL) }
         json.endObject()
         return json.bytes
     }

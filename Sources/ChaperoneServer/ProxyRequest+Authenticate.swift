@@ -55,7 +55,7 @@ extension ProxyRequest {
             deferredVerdict = verdict
         case .authenticating:
             switch resolveIdentity(verdict) {
-            case .passed: forward()
+            case .passed: proceedToCredential()
             case .refused(let problem): answerLater(problem)
             case .waiting: break
             }
@@ -92,7 +92,7 @@ extension ProxyRequest {
     }
 
     /// The token after `Bearer ` (the scheme is case-insensitive, RFC 9110 §11.1).
-    private func bearerToken() -> UnsafeRawBufferPointer? {
+    func bearerToken() -> UnsafeRawBufferPointer? {
         guard let value = headerValue("Authorization"), value.count > 7 else { return nil }
         let scheme = UnsafeRawBufferPointer(rebasing: value[0..<7])
         guard HeaderFilter.equalsIgnoringCase(scheme, Self.bearerScheme) else { return nil }

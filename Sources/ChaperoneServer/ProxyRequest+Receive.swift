@@ -33,7 +33,7 @@ extension ProxyRequest {
             return bodyComplete()
         case .responseReady:
             return queuePendingResponse()
-        case .authenticating, .forwarding, .responding, .closed:
+        case .authenticating, .minting, .forwarding, .responding, .closed:
             return MHD_Result.NO
         }
     }
@@ -155,7 +155,11 @@ extension ProxyRequest {
             }
         }
         guard transfer != nil else { return MHD_Result.NO }
-        forward()
+        switch obtainCredential() {
+        case .ready: forward()
+        case .waiting: phase = .minting
+        case .refused(let problem): return respond(problem)
+        }
         suspend()
         return MHD_Result.YES
     }
@@ -184,7 +188,7 @@ extension ProxyRequest {
     // MARK: - Headers
 
     /// Copies the agent's headers the route lets through, then adds the proxy's own.
-    private func collectHeaders(into transfer: UpstreamTransfer) {
+    func collectHeaders(into transfer: UpstreamTransfer) {
         headerBytes = method.utf8.count + rawTarget.count + 12
         nominated = connectionNominatedHeaders()
         MHD_get_connection_values_n(connection, .HEADER_KIND, headerVisitor,

@@ -42,6 +42,9 @@ extension ProxyRequest {
     func upstreamProgressed() {
         switch phase {
         case .forwarding:
+            if let head, head.status == 401, credential != nil, retryAfterRefusedCredential() {
+                return
+            }
             if let head {
                 pendingResponse = (upstreamResponse(head), UInt32(head.status))
                 status = UInt32(head.status)
@@ -214,7 +217,7 @@ extension ProxyRequest {
     private func giveUp(reason: String, answer: () -> (OpaquePointer, UInt32)) {
         clientGone = true
         discardTransfer()
-        if phase == .forwarding || phase == .authenticating {
+        if phase == .forwarding || phase == .authenticating || phase == .minting {
             let (response, status) = answer()
             if let pending = pendingResponse { MHD_destroy_response(pending.response) }
             pendingResponse = (response, status)

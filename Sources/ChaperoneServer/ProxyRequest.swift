@@ -14,6 +14,8 @@ final class ProxyRequest: TimerOwner {
         case receiving
         /// Complete, suspended until a key fetch or token exchange ends.
         case authenticating
+        /// Admitted, suspended until the vault's credential is minted.
+        case minting
         /// Sent upstream; the connection is suspended until the response head arrives.
         case forwarding
         /// A response is built; the next access-handler call queues it.
@@ -53,6 +55,12 @@ final class ProxyRequest: TimerOwner {
     /// It ended while the body was still arriving, with this verdict (nil: look again).
     var identityArrived = false
     var deferredVerdict: IdentityVerdict?
+
+    // The credential minted from the vault, kept to drop it if the upstream refuses it.
+    var credential: MintedCredential?
+    var mintKey: MintKey?
+    /// A GET or HEAD is sent again once with a fresh credential after a 401.
+    var retriedCredential = false
 
     // Request body.
     var body = ByteBuffer()

@@ -19,6 +19,7 @@ public final class ProxyServer {
     private let state: ServerState
     private var configuration: Configuration
     private var identity: IdentityRuntime?
+    private var vault: VaultRuntime?
 
     private struct ShardThread {
         var inbox: ShardInbox
@@ -30,7 +31,9 @@ public final class ProxyServer {
         self.configuration = configuration
         let identity = configuration.identity.map { IdentityRuntime(settings: $0) }
         self.identity = identity
-        let runtime = RuntimeConfiguration(configuration, identity: identity)
+        let vault = try VaultRuntime.open(configuration)
+        self.vault = vault
+        let runtime = RuntimeConfiguration(configuration, identity: identity, vault: vault)
         var address = configuration.listen
         var built: [Shard] = []
         for index in 0..<configuration.workers {
@@ -61,6 +64,7 @@ public final class ProxyServer {
         adminAddress = admin?.address
 
         identity?.start(notifying: built.map(\.inbox))
+        vault?.start()
         shards = built.map { shard in
             ShardThread(inbox: shard.inbox, thread: Self.spawn(shard))
         }
@@ -80,10 +84,23 @@ public final class ProxyServer {
             state.keySource = identity?.keys
             previous?.stop()
         }
-        let runtime = RuntimeConfiguration(configuration, identity: identity)
+        var restartOnly: [String] = []
+        if let vault, !vault.serves(configuration) {
+            restartOnly.append("vault")
+        } else if let vault {
+            vault.minter.update(connections: configuration.connections)
+        } else {
+            do {
+                vault = try VaultRuntime.open(configuration)
+                vault?.start()
+            } catch {
+                Log.event(.error, "the token vault cannot be opened; routes that take their "
+                    + "credential from it answer 503", ["reason": error.description])
+            }
+        }
+        let runtime = RuntimeConfiguration(configuration, identity: identity, vault: vault)
         for shard in shards { shard.inbox.post(.reload(runtime)) }
 
-        var restartOnly: [String] = []
         if old.listen != configuration.listen { restartOnly.append("listen") }
         if old.admin != configuration.admin { restartOnly.append("admin.listen") }
         if old.workers != configuration.workers { restartOnly.append("workers") }
@@ -102,6 +119,7 @@ public final class ProxyServer {
         for shard in shards { shard.inbox.post(.drain(deadline: deadline)) }
         for shard in shards { pthread_join(shard.thread, nil) }
         identity?.stop()
+        vault?.stop()
         admin?.stop()
     }
 

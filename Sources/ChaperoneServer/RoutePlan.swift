@@ -10,15 +10,59 @@ final class RoutePlan: Sendable {
     let urlPrefix: String
     let connectTimeoutMilliseconds: Int64
     let timeoutNanoseconds: UInt64
+    /// How to mint and send the credential, for a route that takes it from the vault.
+    let vault: VaultPlan?
 
-    init(_ route: Route) {
+    init(_ route: Route, connections: [ConnectionSettings]) {
         self.route = route
         var extra = route.stripHeaders
         if let credential = route.credential { extra.append(credential.header.lowercased()) }
+        if let credential = route.vaultCredential {
+            extra.append(credential.header.lowercased())
+        }
+        vault = route.vaultCredential.map { credential in
+            VaultPlan(credential, scopes: route.policy.scopes,
+                      connection: connections.first { $0.name == credential.connection })
+        }
         headerFilter = HeaderFilter(extra: extra)
         urlPrefix = route.upstream.description
         connectTimeoutMilliseconds = max(1, route.timeout.milliseconds)
         timeoutNanoseconds = route.timeout.nanoseconds
+    }
+}
+
+/// A vault credential's parts, precomputed: the mint's scopes and cache key, and the
+/// header value around the token.
+struct VaultPlan: Sendable {
+    let connection: String
+    /// The route's scopes, asked of the connection.
+    let scopes: [String]
+    /// `scopes` sorted and space-separated, for the cache key.
+    let scopeKey: String
+    let header: [UInt8]
+    let formatPrefix: [UInt8]
+    let formatSuffix: [UInt8]
+    /// The connection exchanges the caller's own token (Auth0 Token Vault, `incoming`).
+    let exchangesIncomingToken: Bool
+
+    init(_ credential: VaultCredential, scopes: [String], connection: ConnectionSettings?) {
+        self.connection = credential.connection
+        self.scopes = scopes
+        scopeKey = scopes.sorted().joined(separator: " ")
+        header = Array(credential.header.utf8)
+        let format = credential.format
+        if let placeholder = format.firstRange(of: "{token}") {
+            formatPrefix = Array(format[..<placeholder.lowerBound].utf8)
+            formatSuffix = Array(format[placeholder.upperBound...].utf8)
+        } else {
+            formatPrefix = Array(format.utf8)
+            formatSuffix = []
+        }
+        if case .auth0TokenVault(_, .incoming)? = connection?.kind {
+            exchangesIncomingToken = true
+        } else {
+            exchangesIncomingToken = false
+        }
     }
 }
 
@@ -28,13 +72,17 @@ final class RuntimeConfiguration: Sendable {
     let routes: RouteTable<RoutePlan>
     /// The issuer's keys and the exchanger, when the configuration has an identity section.
     let identity: IdentityRuntime?
+    /// The vault and its minter, when some route takes its credential from the vault.
+    let vault: VaultRuntime?
 
-    init(_ configuration: Configuration, identity: IdentityRuntime?) {
+    init(_ configuration: Configuration, identity: IdentityRuntime?, vault: VaultRuntime?) {
         self.configuration = configuration
         self.identity = identity
+        self.vault = vault
         let definitions = configuration.routes.map {
-            RouteTable<RoutePlan>.Definition(template: $0.template, methods: $0.methods,
-                                             host: $0.host, value: RoutePlan($0))
+            RouteTable<RoutePlan>.Definition(
+                template: $0.template, methods: $0.methods, host: $0.host,
+                value: RoutePlan($0, connections: configuration.connections))
         }
         // Loading already refused ambiguous routes, so building cannot fail here.
         routes = try! RouteTable(definitions)

@@ -47,6 +47,8 @@ final class Shard {
     var keyWaiters: [ProxyRequest] = []
     /// Requests waiting for the exchange of their subject token, by its digest.
     var exchangeWaiters: [VerifiedTokenCache.Digest: [ProxyRequest]] = [:]
+    /// Requests waiting for a credential from the vault.
+    var credentialWaiters: [MintKey: [ProxyRequest]] = [:]
     /// Requests between their request line and their completion; each knows its slot.
     private(set) var live: [ProxyRequest] = []
 
@@ -172,6 +174,9 @@ final class Shard {
                 ?? .refused(Problem(.unavailable, "token verification is not running",
                                     retryAfter: 5))
             for request in waiting { request.identityWaitEnded(verdict) }
+        case .credentialMinted(let key, let outcome):
+            guard let waiting = credentialWaiters.removeValue(forKey: key) else { return }
+            for request in waiting { request.credentialMinted(outcome) }
         }
     }
 

@@ -16,6 +16,8 @@ enum ShardCommand: Sendable {
     case keysFetched
     /// The exchange of the subject token with this digest ended.
     case exchangeFinished(VerifiedTokenCache.Digest, TokenExchange.Outcome)
+    /// The mint of the credential with this key ended.
+    case credentialMinted(MintKey, MintOutcome)
 }
 
 /// The one part of a shard that other threads touch: a locked queue of commands and an
