@@ -8,9 +8,10 @@ public final class TestProcess: @unchecked Sendable {
     public let stderrPath: String
 
     /// Starts `executable` with `arguments`; `environment` adds to (or replaces entries of)
-    /// the test runner's own environment.
+    /// the test runner's own environment. Standard input is empty unless `input` is given.
     public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                directory: TemporaryDirectory, name: String, coreLimitUnlimited: Bool = false) throws
+                directory: TemporaryDirectory, name: String, coreLimitUnlimited: Bool = false,
+                input: [UInt8]? = nil) throws
     {
         stdoutPath = directory.path("\(name).out")
         stderrPath = directory.path("\(name).err")
@@ -29,7 +30,13 @@ public final class TestProcess: @unchecked Sendable {
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
-        process.standardInput = FileHandle.nullDevice
+        if let input {
+            let inputPath = directory.path("\(name).in")
+            _ = FileManager.default.createFile(atPath: inputPath, contents: Data(input))
+            process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inputPath))
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
         try process.run()
     }
 

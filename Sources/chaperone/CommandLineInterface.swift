@@ -8,7 +8,7 @@ enum CommandLineInterface {
     static let version = "0.1.0"
 
     enum Command: String, CaseIterable {
-        case serve, check, version, help
+        case serve, check, vault, version, help
     }
 
     static func run(arguments: [String]) -> Int32 {
@@ -28,6 +28,8 @@ enum CommandLineInterface {
             printError("chaperone: unknown command '\(name)'\n\n\(usage)")
             return 64
         }
+        // The vault's commands take options of their own.
+        if command == .vault { return VaultCommand.run(arguments: Array(arguments.dropFirst())) }
         var config = "proxy.yaml"
         var rest = arguments.dropFirst()
         while let argument = rest.popFirst() {
@@ -55,6 +57,7 @@ enum CommandLineInterface {
         switch command {
         case .serve: return ServeCommand.run(configPath: config)
         case .check: return CheckCommand.run(configPath: config)
+        case .vault: return VaultCommand.run(arguments: [])  // taken above, before the loop
         case .version:
             print("chaperone \(version)")
             return 0
@@ -72,6 +75,7 @@ enum CommandLineInterface {
         Commands:
           serve     run the proxy
           check     validate the configuration; exit 0 when valid, 1 when not
+          vault     manage the token vault: put, list, revoke, rotate-key
           version   print the version
           help      show this help
 
@@ -100,6 +104,8 @@ enum CommandLineInterface {
             secret it names can be read. Prints each problem as FILE:LINE:COLUMN: key: message
             and exits 1 if any is an error, 0 otherwise (warnings are printed too).
             """
+        case .vault:
+            VaultHelp.group
         case .version:
             "Usage: chaperone version\n\nPrints the version."
         case .help:
@@ -108,8 +114,8 @@ enum CommandLineInterface {
     }
 
     /// Writes a line to standard error (`stderr` itself is not concurrency-safe in Swift 6).
-    static func printError(_ text: String) {
-        var line = text + "\n"
+    static func printError(_ text: String, newline: Bool = true) {
+        var line = newline ? text + "\n" : text
         line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
     }
 }

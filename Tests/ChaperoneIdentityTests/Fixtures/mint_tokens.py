@@ -59,6 +59,14 @@ def jwk(algorithm_class, key, private=False, **members):
     """A JWK exported by PyJWT, with extra members."""
     exported = algorithm_class.to_jwk(key if private else key.public_key())
     result = json.loads(exported)
+    if result.get("kty") == "EC":
+        # PyJWT before 2.8 drops leading zero bytes of the coordinates, which RFC 7518
+        # §6.2.1.2 forbids: about one key in 128 came out a byte short and was refused.
+        length = (key.curve.key_size + 7) // 8
+        for member in ("x", "y", "d"):
+            if member in result:
+                value = base64url_decode(result[member])
+                result[member] = text(base64url_encode(value.rjust(length, b"\0")))
     result.update(members)
     return result
 
