@@ -41,12 +41,6 @@ extension Validator {
                                   "no connection named '\(connection.value)' (\(known))")
                 return (nil, nil)
             }
-            // Marked where it lives: serve refuses such routes rather than forward them
-            // without a credential, until it mints access tokens from the vault.
-            diagnostics.warning(connection.location, connection.path,
-                                "chaperone serve cannot mint access tokens from the vault yet "
-                                    + "and refuses to start with this route; `chaperone "
-                                    + "vault` manages its grants")
             return (nil, VaultCredential(connection: connection.value, header: header,
                                          format: format))
         }

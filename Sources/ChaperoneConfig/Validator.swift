@@ -128,6 +128,14 @@ struct Validator {
         let caFile = wire.caFile.flatMap { readableFile($0) }
         let credential = credential(wire, connections: connections)
         let policy = policy(wire, identity: identity)
+        if let connection = wire.connection, credential.vault != nil, !policy.authenticate {
+            // The vault keeps grants per user: without a verified caller there is no user.
+            diagnostics.error(connection.location, connection.path,
+                              identity ? "a route that takes its credential from the vault "
+                                  + "must authenticate its callers: remove authenticate: false"
+                                  : "a route that takes its credential from the vault needs an "
+                                  + "identity section, to know which user calls")
+        }
         guard !hasNewErrors(since: errorsBefore), let name, let template, let upstream
         else { return nil }
         let route = Route(

@@ -21,7 +21,7 @@ public enum TokenExchange {
         switch TokenResponse.read(status: status, body: body) {
         case .issued(let issued):
             return .issued(issued.accessToken)
-        case .malformed(let reason):
+        case .malformed(let reason, _):
             return .failed(reason)
         case .error(let code, let status):
             switch code {

@@ -28,8 +28,9 @@ public enum TokenResponse {
         /// An OAuth error: its `error` code (at most 64 printable characters) and the HTTP
         /// status. `error_description` is not kept: providers put user data in it.
         case error(code: String, status: Int)
-        /// Not an OAuth answer at all; the reason names what was wrong, never a token.
-        case malformed(String)
+        /// Not an OAuth answer at all, with its HTTP status; the reason names what was
+        /// wrong, never a token.
+        case malformed(String, status: Int)
     }
 
     /// Reads an answer. A 200 must carry an `access_token` of `token_type` bearer (or
@@ -45,25 +46,26 @@ public enum TokenResponse {
         switch parsed {
         case .success(let answer): return answer
         case .failure: return .malformed("the token endpoint answered \(status) without a "
-            + "JSON object")
+            + "JSON object", status: status)
         }
     }
 
     private static func answer(status: Int, _ root: JSONValue) -> Answer {
         guard status == 200 else {
             guard let code = root[member: "error"]?.string, !code.isEmpty else {
-                return .malformed("the token endpoint answered \(status) without an error code")
+                return .malformed("the token endpoint answered \(status) without an error code",
+                                  status: status)
             }
             return .error(code: printable(code), status: status)
         }
         guard let token = root[member: "access_token"]?.stringBytes, !token.isEmpty else {
-            return .malformed("the token endpoint's answer has no access_token")
+            return .malformed("the token endpoint's answer has no access_token", status: status)
         }
         if let type = root[member: "token_type"]?.string,
            type.lowercased() != "bearer", type.lowercased() != "n_a"
         {
             return .malformed("the token endpoint issued a '\(printable(type))' token, not a "
-                + "bearer token")
+                + "bearer token", status: status)
         }
         var expiresIn: Int64?
         switch root[member: "expires_in"]?.number {

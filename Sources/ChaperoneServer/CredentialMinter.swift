@@ -102,9 +102,11 @@ final class CredentialMinter: Sendable {
 
     func start() { workers.start() }
 
+    /// New mints are refused; those already queued still run, so no request waits for an
+    /// answer that never comes.
     func stop() {
         state.withLock { $0.stopped = true }
-        workers.stop()
+        workers.finish()
     }
 
     /// A reload: tokens minted through a connection whose settings changed are dropped.
@@ -141,7 +143,11 @@ final class CredentialMinter: Sendable {
                 state.flights[grant] = flight
                 return .waiting
             }
-            guard state.flights.count < Self.maxFlights, !state.stopped else {
+            guard !state.stopped else {
+                return .refused(Problem(.unavailable, "the token vault is being reopened; "
+                    + "retry shortly", retryAfter: 1))
+            }
+            guard state.flights.count < Self.maxFlights else {
                 return .refused(Problem(.unavailable, "too many credentials are being minted "
                     + "at once; retry shortly", retryAfter: 1))
             }

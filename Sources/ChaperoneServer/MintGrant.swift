@@ -86,7 +86,14 @@ enum MintGrant {
         switch answer {
         case .issued(let issued):
             return .issued(issued)
-        case .malformed(let reason):
+        case .malformed(_, 400) where kind == .refreshToken:
+            // RFC 6749 asks for an error code, but some providers (Glewlwyd among them)
+            // refuse a used, expired or unknown refresh token with an empty 400. The grant
+            // is not revoked on so little, but the user is told to link the account again,
+            // since retrying will not help.
+            return .consentRequired("the token endpoint of connection '\(connection)' "
+                + "refused the stored grant with a 400 that gives no reason")
+        case .malformed(let reason, _):
             return .failed(reason)
         case .error(let code, let status):
             let said = "the token endpoint of connection '\(connection)' answered \(status) "

@@ -27,16 +27,25 @@ extension ProxyRequest {
         let key = MintKey(user: caller.subject, connection: vault.connection,
                           scopes: vault.scopeKey)
         mintKey = key
+        let now = Int64(time(nil))
+        if let credential = shard.credentials.lookup(key, now: now) {
+            inject(credential)
+            return .ready
+        }
         let incoming = vault.exchangesIncomingToken
             ? bearerToken().map { SecretBytes(copying: $0) } : nil
         switch minter.lookup(key, scopes: vault.scopes, incoming: incoming, inbox: shard.inbox,
-                             now: Int64(time(nil)))
+                             now: now)
         {
         case .ready(let credential):
+            shard.credentials.insert(credential, for: key, now: now)
             inject(credential)
             return .ready
         case .waiting:
             shard.credentialWaiters[key, default: []].append(self)
+            deadlineKind = .credential
+            deadline = shard.now + plan.timeoutNanoseconds
+            shard.timers.schedule(self)
             return .waiting
         case .refused(let problem):
             return .refused(problem)
@@ -56,6 +65,7 @@ extension ProxyRequest {
     /// The mint this request waited for ended.
     func credentialMinted(_ outcome: MintOutcome) {
         guard phase == .minting, transfer != nil else { return }
+        shard.timers.remove(self)
         switch outcome {
         case .minted(let credential):
             inject(credential)
@@ -63,6 +73,13 @@ extension ProxyRequest {
         case .refused(let problem):
             answerLater(problem)
         }
+    }
+
+    /// The mint took longer than the route's time-out.
+    func credentialTimedOut() {
+        guard phase == .minting, let plan else { return }
+        answerLater(Problem(.unavailable, "the credential for route '\(plan.route.name)' was "
+            + "not minted within \(plan.route.timeout)", retryAfter: 5))
     }
 
     /// The upstream answered 401 to a minted token: the token is dropped from the cache,
@@ -73,6 +90,7 @@ extension ProxyRequest {
               let minter = shard.configuration.vault?.minter
         else { return false }
         minter.forget(key, credential)
+        shard.credentials.remove(credential, for: key)
         self.credential = nil
         guard !retriedCredential, isHead || method == "GET", let plan else { return false }
         retriedCredential = true

@@ -173,6 +173,8 @@ extension ProxyRequest {
             outcome = "the request did not arrive within limits.request_timeout"
             status = 408
             shutdown(watch.fd, Int32(SHUT_RDWR))
+        case .credential:
+            credentialTimedOut()
         case .upstream:
             guard let transfer, let plan, !upstreamFinished else { return }
             if head != nil && (transfer.isPaused

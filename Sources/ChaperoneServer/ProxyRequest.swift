@@ -32,6 +32,8 @@ final class ProxyRequest: TimerOwner {
         case receive
         /// The upstream must answer, or say more, by then (the route's `timeout`).
         case upstream
+        /// The vault's credential must be minted by then (the route's `timeout`).
+        case credential
     }
 
     unowned let shard: Shard

@@ -85,17 +85,20 @@ public final class ProxyServer {
             previous?.stop()
         }
         var restartOnly: [String] = []
-        if let vault, !vault.serves(configuration) {
-            restartOnly.append("vault")
-        } else if let vault {
+        if let vault, vault.serves(configuration) {
             vault.minter.update(connections: configuration.connections)
         } else {
+            // A new store or key (after `vault rotate-key`): requests in flight finish with
+            // the old one. If the new one cannot be opened, the old one stays.
             do {
-                vault = try VaultRuntime.open(configuration)
-                vault?.start()
+                let opened = try VaultRuntime.open(configuration)
+                opened?.start()
+                vault?.stop()
+                vault = opened
             } catch {
-                Log.event(.error, "the token vault cannot be opened; routes that take their "
-                    + "credential from it answer 503", ["reason": error.description])
+                Log.event(.error, "the token vault cannot be opened; "
+                    + (vault == nil ? "routes that take their credential from it answer 503"
+                        : "still using the one opened before"), ["reason": error.description])
             }
         }
         let runtime = RuntimeConfiguration(configuration, identity: identity, vault: vault)

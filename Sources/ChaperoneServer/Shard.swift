@@ -49,6 +49,8 @@ final class Shard {
     var exchangeWaiters: [VerifiedTokenCache.Digest: [ProxyRequest]] = [:]
     /// Requests waiting for a credential from the vault.
     var credentialWaiters: [MintKey: [ProxyRequest]] = [:]
+    /// Credentials this loop used, so a hot one costs no lock shared with other loops.
+    var credentials = CredentialCache(capacity: 10_000)
     /// Requests between their request line and their completion; each knows its slot.
     private(set) var live: [ProxyRequest] = []
 
@@ -158,6 +160,8 @@ final class Shard {
         switch command {
         case .reload(let configuration):
             self.configuration = configuration
+            // Connections may have changed; the minter's shared cache refills this one.
+            credentials.removeAll()
         case .drain(let deadline):
             guard !draining else { return }
             draining = true
@@ -176,6 +180,9 @@ final class Shard {
             for request in waiting { request.identityWaitEnded(verdict) }
         case .credentialMinted(let key, let outcome):
             guard let waiting = credentialWaiters.removeValue(forKey: key) else { return }
+            if case .minted(let credential) = outcome {
+                credentials.insert(credential, for: key, now: Int64(time(nil)))
+            }
             for request in waiting { request.credentialMinted(outcome) }
         }
     }

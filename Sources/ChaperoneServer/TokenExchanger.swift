@@ -60,10 +60,11 @@ final class TokenExchanger: Sendable {
 
     func start() { workers.start() }
 
-    /// Workers finish the exchange in hand and stop; queued flights are dropped.
+    /// New exchanges are refused; those already queued still run, so no request waits for
+    /// an answer that never comes.
     func stop() {
         state.withLock { $0.stopped = true }
-        workers.stop()
+        workers.finish()
     }
 
     /// The token issued for `digest` if it is still good at `now` (seconds since the

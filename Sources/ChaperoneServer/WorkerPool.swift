@@ -47,12 +47,10 @@ final class WorkerPool: Sendable {
         return queued
     }
 
-    /// Workers finish the job in hand and stop; queued jobs are dropped.
-    func stop() {
-        jobs.withLock {
-            $0.stopped = true
-            $0.queue.removeAll()
-        }
+    /// No more jobs are taken; the workers run those already queued, then stop, so that
+    /// whoever waits for one hears how it ended.
+    func finish() {
+        jobs.withLock { $0.stopped = true }
         for _ in 0..<threads { pending.signal() }
     }
 
@@ -60,8 +58,8 @@ final class WorkerPool: Sendable {
         while true {
             pending.wait()
             let next = jobs.withLock { jobs -> Job?? in
-                if jobs.stopped { return .some(nil) }
-                return jobs.queue.isEmpty ? nil : jobs.queue.removeFirst()
+                if !jobs.queue.isEmpty { return jobs.queue.removeFirst() }
+                return jobs.stopped ? .some(nil) : nil
             }
             switch next {
             case .some(.some(let job)): job()

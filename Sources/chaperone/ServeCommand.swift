@@ -36,10 +36,6 @@ enum ServeCommand {
         for warning in configuration.warnings {
             Log.event(.warning, "configuration: \(warning)")
         }
-        if let refusal = unservable(configuration) {
-            Log.event(.error, "not started: \(refusal)", ["config": configPath])
-            return 1
-        }
 
         let server: ProxyServer
         do {
@@ -71,19 +67,6 @@ enum ServeCommand {
         }
     }
 
-    /// Why this build cannot serve a valid configuration: a route whose credential comes
-    /// from the vault, which the request path does not mint from yet. Forwarding such a
-    /// route without its credential would fail open, so the route is refused.
-    private static func unservable(_ configuration: Configuration) -> String? {
-        for route in configuration.routes {
-            guard let vault = route.vaultCredential else { continue }
-            return "route '\(route.name)' takes its credential from the token vault "
-                + "(connection '\(vault.connection)'), and this build stores grants "
-                + "(chaperone vault) but cannot yet mint access tokens from them"
-        }
-        return nil
-    }
-
     private static func reload(_ server: ProxyServer, configPath: String) {
         let configuration: Configuration
         do {
@@ -94,11 +77,6 @@ enum ServeCommand {
             }
             Log.event(.error, "reload refused: the new configuration is invalid; still serving "
                 + "the previous one", ["config": configPath])
-            return
-        }
-        if let refusal = unservable(configuration) {
-            Log.event(.error, "reload refused: \(refusal); still serving the previous "
-                + "configuration", ["config": configPath])
             return
         }
         let restartOnly = server.reload(configuration)

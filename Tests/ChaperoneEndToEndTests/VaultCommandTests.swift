@@ -36,8 +36,17 @@ final class VaultWorkspace {
             upstream: https://api.github.com
             strip_prefix: /github
             connection: github
+        \(identity)
         """
     }
+
+    /// The vault keeps grants per user, so a route that uses it needs verified callers.
+    static let identity = """
+        identity:
+          issuer: https://issuer.test/
+          jwks_url: https://issuer.test/jwks.json
+          audience: https://chaperone.test
+        """
 
     /// 32 random bytes, base64, written by `openssl rand` (not by code under test).
     func makeKey(_ name: String) throws {
@@ -310,22 +319,24 @@ func uniqueRefreshToken() -> String {
         #expect(!process.stderr.contains("pw@"))
     }
 
-    @Test func checkWarnsAndServeRefusesARouteThatNeedsTheVault() throws {
+    @Test func checkRefusesAVaultRouteWithoutAnIdentitySection() throws {
         let workspace = try VaultWorkspace()
         let check = try TestProcess(ChaperoneProcess.binary,
                                     ["check", "--config", workspace.configPath],
                                     environment: VaultWorkspace.environment,
                                     directory: workspace.directory, name: "check")
         #expect(check.waitForExit() == 0)
-        #expect(check.stderr.contains("routes[0].connection: warning: chaperone serve cannot "
-            + "mint access tokens from the vault yet"))
 
-        let serve = try TestProcess(ChaperoneProcess.binary,
-                                    ["serve", "--config", workspace.configPath],
-                                    environment: VaultWorkspace.environment,
-                                    directory: workspace.directory, name: "serve")
-        #expect(serve.waitForExit() == 1)
-        #expect(serve.stderr.contains("not started: route 'issues' takes its credential from "
-            + "the token vault (connection 'github')"))
+        let withoutIdentity = VaultWorkspace.config(vaultSection: "")
+            .replacingOccurrences(of: VaultWorkspace.identity, with: "")
+        try withoutIdentity.write(toFile: workspace.configPath, atomically: true,
+                                  encoding: .utf8)
+        let refused = try TestProcess(ChaperoneProcess.binary,
+                                      ["check", "--config", workspace.configPath],
+                                      environment: VaultWorkspace.environment,
+                                      directory: workspace.directory, name: "check")
+        #expect(refused.waitForExit() == 1)
+        #expect(refused.stderr.contains("routes[0].connection: a route that takes its "
+            + "credential from the vault needs an identity section"))
     }
 }

@@ -11,6 +11,7 @@ Behaviour by the last path segment, so any prefix works (/base/sse is /sse):
   /big?bytes=N                    N deterministic bytes (Content-Length), written in chunks
   /status?code=N                  an empty answer with that status
   /hop                            a response carrying hop-by-hop headers to be dropped
+  /first-401                      401 to the first request made to it, 200 to later ones
   anything else                   200, JSON {"path": ..., "method": ...}
 With --tls CERT KEY it serves HTTPS instead.
 """
@@ -25,6 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 
 RECORDS = []
 LOCK = threading.Lock()
+REFUSED_ONCE = []
 
 
 def pattern(n):
@@ -95,6 +97,14 @@ class Handler(BaseHTTPRequestHandler):
             return self.big(int(query.get("bytes", 1 << 20)))
         if name == "status":
             return self.answer(int(query.get("code", 200)))
+        if name == "first-401":
+            with LOCK:
+                first = not REFUSED_ONCE
+                REFUSED_ONCE.append(True)
+            if first:
+                return self.answer(401, b'{"error":"invalid_token"}',
+                                   extra=[("WWW-Authenticate", 'Bearer error="invalid_token"')])
+            return self.answer(200, b'{"second":true}')
         if name == "hop":
             return self.answer(200, b"{}", extra=[
                 ("Connection", "X-Private-Hop"), ("X-Private-Hop", "secret-ish"),
