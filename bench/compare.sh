@@ -23,6 +23,7 @@ WORKLOADS=${WORKLOADS:-"get_ok get_16k post_4k"}
 CONCURRENCIES=${CONCURRENCIES:-"1 64"}
 CHAPERONE_WORKERS=${CHAPERONE_WORKERS:-1}
 IDENTITY=${IDENTITY:-0}
+VAULT=${VAULT:-0}
 BUILD=${BUILD:-1}
 BUILD_TIMEOUT=${BUILD_TIMEOUT:-900}
 MAX_SECONDS=${MAX_SECONDS:-}
@@ -57,6 +58,9 @@ Environment: CHAPERONE_WORKERS (Chaperone's workers; default 1, as nginx runs 1 
 IDENTITY=1 (Chaperone verifies the agent's token: a test issuer, Python with PyJWT, mints
 one on-behalf-of token that every request carries, so after the first request it comes
 from the verified-token cache; nginx still only replaces the header),
+VAULT=1 (implies IDENTITY=1; Chaperone's route takes its credential from the vault: a
+scripted token endpoint mints it once for the grant stored with `chaperone vault put`, and
+every later request finds it in the cache),
 WARMUP (seconds per target and workload, default 1), MAX_SECONDS (cap on the measuring
 loop; default 1.5 x the estimate + 60), BUILD_TIMEOUT (900), KEEP_WORK=1 (keep the
 scratch directory, with Chaperone's full request log).
@@ -99,6 +103,8 @@ done
 [[ -z $MAX_SECONDS || $MAX_SECONDS =~ ^[1-9][0-9]*$ ]] || die "MAX_SECONDS must be whole seconds"
 [[ $CHAPERONE_WORKERS =~ ^[1-9][0-9]*$ ]] || die "CHAPERONE_WORKERS must be a positive number"
 [[ $IDENTITY == 0 || $IDENTITY == 1 ]] || die "IDENTITY must be 0 or 1"
+[[ $VAULT == 0 || $VAULT == 1 ]] || die "VAULT must be 0 or 1"
+[[ $VAULT == 1 ]] && IDENTITY=1
 read -ra WORKLOAD_LIST <<<"$WORKLOADS"
 read -ra CONNS_LIST <<<"$CONCURRENCIES"
 ((${#WORKLOAD_LIST[@]} && ${#CONNS_LIST[@]})) || die "no workload or no concurrency given"
@@ -187,6 +193,12 @@ if [[ $IDENTITY == 1 ]]; then
     start_issuer
     PLACEHOLDER="Bearer $(mint_token)"
 fi
+# What each proxy must put in front of the upstream; a vault route sends what was minted.
+declare -A INJECTED=([nginx]="Bearer $TOKEN" [chaperone]="Bearer $TOKEN")
+if [[ $VAULT == 1 ]]; then
+    start_token_endpoint
+    INJECTED[chaperone]="Bearer at-1"
+fi
 declare -A URL=(
     [upstream]=http://$HOST:$UPSTREAM_PORT
     [nginx]=http://$HOST:$NGINX_PORT
@@ -205,7 +217,7 @@ check_proxy() {  # check_proxy TARGET: the credential is replaced, bodies arrive
     local target=$1 base=${URL[$1]} seen problems=0
     seen=$(curl -sS --noproxy '*' --max-time 5 -H "Authorization: $PLACEHOLDER" \
         "$base/whoami" | tr -d '\r\n')
-    if [[ $seen != "Bearer $TOKEN" ]]; then
+    if [[ $seen != "${INJECTED[$target]}" ]]; then
         say "CHECK $target: the upstream saw Authorization '$seen', not the injected token"
         problems=1
     fi
@@ -266,7 +278,8 @@ run_wrk() {  # run_wrk TARGET WORKLOAD CONNS SECONDS: sets RESULT_* from wrk's s
     echo "nginx: $(nginx -v 2>&1 | sed 's/^.*version: //')"
     echo "wrk: $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2)"
     echo "chaperone: $("$CHAPERONE" version), workers: $CHAPERONE_WORKERS," \
-        "identity: $([[ $IDENTITY == 1 ]] && echo "verified, cached token" || echo off)"
+        "identity: $([[ $IDENTITY == 1 ]] && echo "verified, cached token" || echo off)" \
+        "credential: $([[ $VAULT == 1 ]] && echo "minted from the vault, cached" || echo static)"
     echo "rounds: $ROUNDS x ${DURATION}s, warm-up ${WARMUP}s, workloads: $WORKLOADS," \
         "connections: $CONCURRENCIES"
     echo "load average at start: $LOAD_AT_START"

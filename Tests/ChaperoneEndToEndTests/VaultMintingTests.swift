@@ -276,6 +276,33 @@ func storeGrant(_ glewlwyd: Glewlwyd, _ client: GlewlwydClient, _ name: String,
         #expect(serve.stderr.contains(", but the key given is "))
     }
 
+    @Test func aKeyRotationWhileServingNeedsOnlyAReload() throws {
+        let world = try VaultWorld.glewlwyd(glewlwyd, client: client)
+        try storeGrant(glewlwyd, client, "alice", as: "user-alice", in: world)
+        try storeGrant(glewlwyd, client, "bob", as: "user-bob", in: world)
+        try world.start()
+        try world.expectOK("/api/a", user: "user-alice")
+
+        let newKey = world.directory.path("new.key")
+        let openssl = try TestProcess("/usr/bin/openssl", ["rand", "-base64", "-out", newKey, "32"],
+                                      directory: world.directory, name: "new-key")
+        #expect(openssl.waitForExit() == 0)
+        let rotate = try TestProcess(
+            ChaperoneProcess.binary,
+            ["vault", "rotate-key", "--new-key-file", newKey, "--config", world.configPath],
+            environment: world.environment, directory: world.directory, name: "rotate")
+        #expect(rotate.waitForExit() == 0, "\(rotate.stderr)")
+        // Tokens already minted keep flowing while the proxy still holds the old key.
+        try world.expectOK("/api/b", user: "user-alice")
+
+        let rotated = try String(contentsOfFile: world.configPath, encoding: .utf8)
+            .replacingOccurrences(of: world.directory.path("vault.key"), with: newKey)
+        try #require(world.chaperone).reload(config: rotated)
+        #expect(try #require(world.chaperone).log.contains(#""msg":"reloaded""#))
+        // Bob's first call mints with the re-sealed grant under the new key.
+        try world.expectOK("/api/c", user: "user-bob")
+    }
+
     @Test func aGrantGlewlwydRefusesWithoutReasonAsksForConsentAndIsKept() throws {
         let world = try VaultWorld.glewlwyd(glewlwyd, client: client)
         try world.put(user: "user-carol", refreshToken: "not-a-token-glewlwyd-issued")

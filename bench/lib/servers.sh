@@ -109,12 +109,14 @@ version: 1
 listen: $HOST:$1
 workers: $CHAPERONE_WORKERS
 $(identity_section)
+$(vault_section "$dir")
 routes:
   - name: bench
     path: /**
     upstream: http://$HOST:$2
-    credential: {static: {env: BENCH_TOKEN}}
+$(credential_lines)
 EOF
+    [[ $VAULT == 1 ]] && store_bench_grant "$dir"
     # The token reaches Chaperone through its environment only, never through argv. Its
     # stderr carries the request log, one JSON line per request.
     (export BENCH_TOKEN=$TOKEN && exec "$CHAPERONE" serve --config "$dir/chaperone.yaml") \
@@ -139,6 +141,41 @@ mint_token() {  # an on-behalf-of token valid for two hours
     curl -sS --noproxy '*' --max-time 5 -X POST "http://$HOST:$ISSUER_PORT/mint" \
         -d "{\"claims\": {\"sub\": \"alice\", \"scope\": \"read\", \"exp\": $(($(date +%s) + 7200)),
              \"act\": {\"sub\": \"agent-1\", \"sub_profile\": \"ai_agent\"}}}"
+}
+
+start_token_endpoint() {  # the scripted token endpoint of the tests, for VAULT=1
+    local dir=$WORK/token-endpoint deadline=$((SECONDS + 10))
+    mkdir -p "$dir"
+    start token-endpoint "$dir/stdout.log" /usr/bin/python3 \
+        "$REPO_ROOT/Tests/ChaperoneEndToEndTests/Fixtures/token_endpoint.py"
+    until grep -q '^PORT ' "$dir/stdout.log" 2>/dev/null; do
+        ((SECONDS < deadline)) || die "the token endpoint did not start"
+        sleep 0.1
+    done
+    TOKEN_ENDPOINT_PORT=$(awk '/^PORT / { print $2 }' "$dir/stdout.log")
+}
+
+vault_section() {  # vault_section DIR: the vault and the connection, for VAULT=1
+    [[ $VAULT == 1 ]] || return 0
+    printf 'vault:\n  store: sqlite:%s/vault.db\n  key: {file: %s/vault.key}\n' "$1" "$1"
+    printf 'connections:\n  bench:\n    token_url: http://%s:%s/token\n' \
+        "$HOST" "$TOKEN_ENDPOINT_PORT"
+    printf '    client_id: bench\n    client_secret: {env: BENCH_TOKEN}\n'
+}
+
+credential_lines() {
+    if [[ $VAULT == 1 ]]; then
+        printf '    connection: bench\n    scopes: [read]\n'
+    else
+        printf '    credential: {static: {env: BENCH_TOKEN}}\n'
+    fi
+}
+
+store_bench_grant() {  # store_bench_grant DIR: a vault key and the grant of the bench user
+    (umask 077 && openssl rand -base64 -out "$1/vault.key" 32) || die "openssl rand failed"
+    printf 'bench-refresh-token' | BENCH_TOKEN=$TOKEN "$CHAPERONE" vault put --user alice \
+        --connection bench --config "$1/chaperone.yaml" >/dev/null 2>"$1/vault-put.log" \
+        || die "vault put failed: $(cat "$1/vault-put.log")"
 }
 
 identity_section() {
