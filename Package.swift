@@ -16,6 +16,9 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CJansson", pkgConfig: "jansson",
                        providers: [.apt(["libjansson-dev"])]),
+        // The process's allocator (see Sources/chaperone/Libraries.swift).
+        .systemLibrary(name: "CTCMalloc", pkgConfig: "libtcmalloc_minimal",
+                       providers: [.apt(["libgoogle-perftools-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
 
@@ -41,7 +44,7 @@ let package = Package(
             name: "chaperone",
             dependencies: [
                 "ChaperoneConfig", "ChaperoneServer", "ChaperoneVault", "ChaperoneIdentity",
-                "CChaperone",
+                "CChaperone", "COpenSSL", "CTCMalloc",
             ]
         ),
         .target(

@@ -1,6 +1,6 @@
 # The Debian packages Chaperone builds and runs with, and those its tests add.
 # Sourced by scripts/run and scripts/test.
 RUN_PACKAGES=(libmicrohttpd-dev libcurl4-openssl-dev libyaml-dev libssl-dev libjansson-dev
-  libsqlite3-dev pkg-config ca-certificates)
+  libsqlite3-dev libgoogle-perftools-dev pkg-config ca-certificates)
 # glewlwyd is the real OAuth 2 / OIDC authority the tests start; sqlite3 loads its schema.
 TEST_PACKAGES=(python3 python3-jwt python3-cryptography openssl curl glewlwyd sqlite3)

@@ -7,6 +7,11 @@ import Glibc
 enum CommandLineInterface {
     static let version = "0.1.0"
 
+    /// The version, then the C libraries it runs on, as loaded.
+    static var versionText: String {
+        "chaperone \(version)\n" + Libraries.versions.joined(separator: "\n")
+    }
+
     enum Command: String, CaseIterable {
         case serve, check, vault, version, help
     }
@@ -21,7 +26,7 @@ enum CommandLineInterface {
             return 0
         }
         if name == "--version" {
-            print("chaperone \(version)")
+            print(versionText)
             return 0
         }
         guard let command = Command(rawValue: name) else {
@@ -59,7 +64,7 @@ enum CommandLineInterface {
         case .check: return CheckCommand.run(configPath: config)
         case .vault: return VaultCommand.run(arguments: [])  // taken above, before the loop
         case .version:
-            print("chaperone \(version)")
+            print(versionText)
             return 0
         case .help:
             print(usage)

@@ -12,7 +12,6 @@ enum ServeCommand {
         // No core file may carry a secret; this also keeps other users' debuggers out.
         chaperone_disable_core_dumps()
         FatalSignals.install()
-        chaperone_tune_malloc()
         // Signals are blocked in every thread (threads inherit the mask) and taken here
         // with sigwait, so no handler runs in an arbitrary thread.
         var signals = sigset_t()

@@ -90,7 +90,7 @@ struct VaultActions {
                 Now point vault.key in \(context.configPath) at the new key, such as
                   vault:
                     key: \(setting)
-                and restart chaperone serve if it runs with this configuration. Until
+                and reload (SIGHUP) chaperone serve if it runs with this configuration. Until
                 vault.key names the new key, the vault is refused as sealed under another
                 key. Keep the old key only as long as a backup sealed under it must stay
                 readable.

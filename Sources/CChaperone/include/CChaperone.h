@@ -91,7 +91,5 @@ void *chaperone_mhd_socket_context(struct MHD_Connection *connection);
 int chaperone_disable_core_dumps(void);
 /* Returns 1 when the process is marked non-dumpable. */
 int chaperone_is_dumpable(void);
-/* Keeps freed memory in the heap: trimming it back caused a page-fault storm under load. */
-void chaperone_tune_malloc(void);
 
 #endif
