@@ -40,7 +40,8 @@ extension Validator {
         return ConnectionSettings(
             name: wire.name.value, kind: kind, tokenURL: tokenURL, clientID: clientID,
             clientSecret: clientSecret, authentication: authentication, connectURL: connectURL,
-            scopes: scopes, maxTTL: maxTTL, caFile: caFile)
+            scopes: scopes, maxTTL: maxTTL, caFile: caFile,
+            loginHint: wire.loginHint.flatMap { nonEmpty($0) })
     }
 
     /// `kind`, with the keys that only the Auth0 Token Vault kind takes.
@@ -49,7 +50,7 @@ extension Validator {
     {
         switch wire.kind?.value ?? "refresh_token" {
         case "refresh_token":
-            for key in [wire.connection, wire.subjectToken].compactMap({ $0 }) {
+            for key in [wire.connection, wire.subjectToken, wire.loginHint].compactMap({ $0 }) {
                 diagnostics.error(key.location, key.path, "only for kind: auth0_token_vault")
             }
             return .refreshToken

@@ -75,6 +75,9 @@ public struct ConnectionSettings: Sendable {
     public var maxTTL: Duration?
     /// CA bundle for an `https` token endpoint; nil means the system bundle.
     public var caFile: String?
+    /// Auth0 Token Vault's `login_hint`, for a user with several accounts at the upstream
+    /// connection: `{sub}` stands for the caller's subject.
+    public var loginHint: String?
 
     /// Whether grants for this connection live in Chaperone's vault.
     public var storesGrants: Bool {

@@ -49,6 +49,7 @@ struct WireConnection {
     var scopes: Located<[Located<String>]>?
     var connection: Located<String>?
     var subjectToken: Located<String>?
+    var loginHint: Located<String>?
     var maxTTL: Located<String>?
     var caFile: Located<String>?
 
@@ -73,6 +74,7 @@ struct WireConnection {
         scopes = reader.scalars("scopes", &diagnostics)
         connection = reader.scalar("connection", &diagnostics)
         subjectToken = reader.scalar("subject_token", &diagnostics)
+        loginHint = reader.scalar("login_hint", &diagnostics)
         maxTTL = reader.scalar("max_ttl", &diagnostics)
         caFile = reader.scalar("ca_file", &diagnostics)
         reader.reportUnknownKeys(&diagnostics)

@@ -258,7 +258,8 @@ final class CredentialMinter: Sendable {
         case .auth0TokenVault(let upstream, let source):
             request = MintGrant.auth0Exchange(connection, upstream: upstream,
                                               subjectToken: subject,
-                                              subjectIsRefreshToken: source == .vault)
+                                              subjectIsRefreshToken: source == .vault,
+                                              user: key.user)
         }
         let answer = send(&request, to: connection)
         switch answer {

@@ -34,7 +34,8 @@ enum MintGrant {
     /// `upstream` (such as `google-oauth2`), given the user's Auth0 refresh token or
     /// access token.
     static func auth0Exchange(_ connection: ConnectionSettings, upstream: String,
-                              subjectToken: SecretBytes, subjectIsRefreshToken: Bool) -> Request
+                              subjectToken: SecretBytes, subjectIsRefreshToken: Bool,
+                              user: String) -> Request
     {
         var form = OAuthForm.encode([("grant_type", auth0GrantType)])
         subjectToken.withUnsafeBytes { OAuthForm.append("subject_token", bytes: $0, to: &form) }
@@ -43,6 +44,10 @@ enum MintGrant {
                          to: &form)
         OAuthForm.append("requested_token_type", text: auth0RequestedType, to: &form)
         OAuthForm.append("connection", text: upstream, to: &form)
+        if let hint = connection.loginHint {
+            OAuthForm.append("login_hint", text: hint.replacing("{sub}", with: user),
+                             to: &form)
+        }
         return authenticated(connection, form)
     }
 

@@ -282,6 +282,9 @@ let secretsWithoutKeys = SecretSource(
             "proxy.yaml:8:20: connections.github.subject_token: only for kind: "
                 + "auth0_token_vault",
         ]),
+        (github + "    login_hint: '{sub}'\n", [
+            "proxy.yaml:7:17: connections.github.login_hint: only for kind: auth0_token_vault",
+        ]),
         (github + "    kind: auth0\n", [
             "proxy.yaml:7:11: connections.github.kind: expected refresh_token or "
                 + "auth0_token_vault",

@@ -132,6 +132,7 @@ final class ScriptedTokenEndpoint {
             kind: auth0_token_vault
             connection: google-oauth2
             subject_token: incoming
+            login_hint: "{sub}"
             """)
         try world.start()
         let token = try world.issuer.token(user: "user-alice")
@@ -141,6 +142,7 @@ final class ScriptedTokenEndpoint {
         let form = try #require(try endpoint.requests().first).form
         #expect(form["subject_token"] == token)
         #expect(form["subject_token_type"] == "urn:ietf:params:oauth:token-type:access_token")
+        #expect(form["login_hint"] == "user-alice")
     }
 
     @Test func auth0SaysConsentOnlyWhenTheAccountIsNotLinked() throws {
