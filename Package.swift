@@ -76,14 +76,15 @@ let package = Package(
         ),
         .testTarget(name: "GlewlwydFixtureTests", dependencies: ["ChaperoneTestSupport"]),
 
+        .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport"),
         .executableTarget(
             name: "RouteMatchingBenchmark",
-            dependencies: ["ChaperoneRouting"],
+            dependencies: ["ChaperoneRouting", "BenchmarkSupport"],
             path: "Benchmarks/RouteMatching"
         ),
         .executableTarget(
             name: "TokenVerificationBenchmark",
-            dependencies: ["ChaperoneIdentity"],
+            dependencies: ["ChaperoneIdentity", "BenchmarkSupport"],
             path: "Benchmarks/TokenVerification",
             exclude: ["mint.py"]
         ),

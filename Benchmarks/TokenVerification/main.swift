@@ -8,6 +8,7 @@
 // its own thread, with its own cache, so per-thread figures are the ones that add up.
 //
 //     swift run -c release TokenVerificationBenchmark
+import BenchmarkSupport
 import ChaperoneIdentity
 import Foundation
 
@@ -157,35 +158,6 @@ func timeLookups(_ keys: [VerifiedTokenCache.Digest], count: Int, cache: Verifie
         }
     }
     return (nanoseconds(elapsed) / Double(count), checksum, failures)
-}
-
-func nanoseconds(_ duration: Duration) -> Double {
-    let (seconds, attoseconds) = duration.components
-    return Double(seconds) * 1e9 + Double(attoseconds) / 1e9
-}
-
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    let middle = sorted.count / 2
-    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}
-
-func grouped(_ value: Int) -> String {
-    let digits = Array(String(value))
-    var out = ""
-    for (offset, digit) in digits.enumerated() {
-        if offset > 0 && (digits.count - offset) % 3 == 0 { out.append(",") }
-        out.append(digit)
-    }
-    return out
-}
-
-func fixed(_ value: Double, _ decimals: Int) -> String {
-    String(format: "%.\(decimals)f", value)
-}
-
-func column(_ text: String, _ width: Int) -> String {
-    String(repeating: " ", count: max(0, width - text.count)) + text
 }
 
 /// A timed measurement: the operations per repetition, sized by a warm-up so that a
