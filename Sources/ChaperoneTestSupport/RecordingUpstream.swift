@@ -18,21 +18,14 @@ public final class RecordingUpstream: @unchecked Sendable {
         public func hasHeader(_ name: String) -> Bool { header(name) != nil }
     }
 
-    private let directory: TemporaryDirectory
-    private let process: TestProcess
-    public let port: Int
+    private let server: FixtureServer
+    public var port: Int { server.port }
     public let scheme: String
 
     /// Starts the upstream; with `tls` (certificate and key paths) it speaks HTTPS.
     public init(tls: (certificate: String, key: String)? = nil) throws {
-        directory = try TemporaryDirectory()
-        let script = packageRoot + "/Tests/ChaperoneEndToEndTests/Fixtures/upstream.py"
-        var arguments = [script]
-        if let tls { arguments += ["--tls", tls.certificate, tls.key] }
-        process = try TestProcess("/usr/bin/env", ["python3"] + arguments,
-                                  directory: directory, name: "upstream")
-        let output = try process.waitForOutput(stream: \.stdout) { $0.contains("PORT ") }
-        port = Int(output.split(separator: " ")[1].trimmingCharacters(in: .whitespacesAndNewlines))!
+        server = try FixtureServer("upstream.py",
+                                   arguments: tls.map { ["--tls", $0.certificate, $0.key] } ?? [])
         scheme = tls == nil ? "http" : "https"
     }
 

@@ -10,18 +10,11 @@ public final class TestIssuer: @unchecked Sendable {
     public static let clientID = "chaperone"
     public static let clientSecret = "s3cret+/&=:x"
 
-    private let directory: TemporaryDirectory
-    private let process: TestProcess
-    public let port: Int
+    private let server: FixtureServer
+    public var port: Int { server.port }
 
     public init() throws {
-        directory = try TemporaryDirectory()
-        let script = packageRoot + "/Tests/ChaperoneEndToEndTests/Fixtures/issuer.py"
-        process = try TestProcess("/usr/bin/python3", [script], directory: directory,
-                                  name: "issuer")
-        let output = try process.waitForOutput(stream: \.stdout) { $0.contains("PORT ") }
-        port = Int(output.split(separator: " ")[1]
-            .trimmingCharacters(in: .whitespacesAndNewlines))!
+        server = try FixtureServer("issuer.py")
     }
 
     public var jwksURL: String { "http://127.0.0.1:\(port)/jwks.json" }

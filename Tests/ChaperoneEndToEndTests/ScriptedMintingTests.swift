@@ -6,19 +6,10 @@ import Testing
 /// Glewlwyd cannot be made to give on demand, and for Auth0's Token Vault, which does not
 /// run here.
 final class ScriptedTokenEndpoint {
-    private let directory: TemporaryDirectory
-    private let process: TestProcess
-    let port: Int
+    private let server: FixtureServer
+    var port: Int { server.port }
 
-    init() throws {
-        directory = try TemporaryDirectory()
-        let script = packageRoot + "/Tests/ChaperoneEndToEndTests/Fixtures/token_endpoint.py"
-        process = try TestProcess("/usr/bin/python3", [script], directory: directory,
-                                  name: "token-endpoint")
-        let output = try process.waitForOutput(stream: \.stdout) { $0.contains("PORT ") }
-        port = Int(output.split(separator: " ")[1]
-            .trimmingCharacters(in: .whitespacesAndNewlines))!
-    }
+    init() throws { server = try FixtureServer("token_endpoint.py") }
 
     var tokenURL: String { "http://127.0.0.1:\(port)/token" }
 
