@@ -42,7 +42,7 @@ public enum OAuthForm {
         appendEncoded(secret.utf8, to: &joined)
         var encoded = [UInt8](repeating: 0, count: (joined.count + 2) / 3 * 4 + 1)
         let length = EVP_EncodeBlock(&encoded, joined, Int32(joined.count))
-        joined.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) }
+        joined.withUnsafeMutableBytes { wipeBytes($0) }
         return "Basic " + String(decoding: encoded.prefix(Int(length)), as: UTF8.self)
     }
 

@@ -99,10 +99,7 @@ extension ProxyRequest {
         responseBody = ByteBuffer()
         upstreamFinished = false
         upstreamFailure = nil
-        let transfer = shard.upstream.makeTransfer(caFile: plan.route.caFile)
-        transfer.delegate = self
-        self.transfer = transfer
-        collectHeaders(into: transfer)
+        prepareTransfer(caFile: plan.route.caFile)
         shard.timers.remove(self)
         proceedToCredential()
         return true

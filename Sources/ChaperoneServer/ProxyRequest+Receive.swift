@@ -95,10 +95,7 @@ extension ProxyRequest {
             body.reserve(declaredLength)
         }
 
-        let transfer = shard.upstream.makeTransfer(caFile: route.caFile)
-        transfer.delegate = self
-        self.transfer = transfer
-        collectHeaders(into: transfer)
+        prepareTransfer(caFile: route.caFile)
         if headerBytes > limits.headerBytes {
             return refuse(Problem(.headersTooLarge, "the request headers are \(headerBytes) "
                 + "bytes; this proxy accepts at most \(limits.headerBytes)"))
@@ -187,8 +184,17 @@ extension ProxyRequest {
 
     // MARK: - Headers
 
+    /// A pooled upstream transfer for this request, with the agent's headers the route
+    /// lets through and the proxy's own.
+    func prepareTransfer(caFile: String?) {
+        let transfer = shard.upstream.makeTransfer(caFile: caFile)
+        transfer.delegate = self
+        self.transfer = transfer
+        collectHeaders(into: transfer)
+    }
+
     /// Copies the agent's headers the route lets through, then adds the proxy's own.
-    func collectHeaders(into transfer: UpstreamTransfer) {
+    private func collectHeaders(into transfer: UpstreamTransfer) {
         headerBytes = method.utf8.count + rawTarget.count + 12
         nominated = connectionNominatedHeaders()
         MHD_get_connection_values_n(connection, .HEADER_KIND, headerVisitor,
