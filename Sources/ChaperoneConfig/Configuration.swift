@@ -15,6 +15,8 @@ public struct Configuration: Sendable {
     public var identity: IdentitySettings?
     /// The token vault; the defaults when the file has no `vault` section.
     public var vault: VaultSettings
+    /// The authority that asks users to approve held requests, if any route is held.
+    public var approval: ApprovalSettings?
     /// In file order, names unique.
     public var connections: [ConnectionSettings]
     /// In file order; no two are ambiguous (checked while loading).
@@ -72,11 +74,14 @@ public final class Route: Sendable {
     public let caFile: String?
     /// Who may call it.
     public let policy: RoutePolicy
+    /// Held until the user approves, when set.
+    public let approval: RouteApproval?
 
     public init(name: String, methods: MethodSet, template: PathTemplate, host: String?,
                 upstream: UpstreamURL, strippedSegments: Int, timeout: Duration,
                 stripHeaders: [String], credential: InjectedCredential?, caFile: String?,
-                policy: RoutePolicy = .open, vaultCredential: VaultCredential? = nil)
+                policy: RoutePolicy = .open, vaultCredential: VaultCredential? = nil,
+                approval: RouteApproval? = nil)
     {
         self.name = name
         self.methods = methods
@@ -90,6 +95,7 @@ public final class Route: Sendable {
         self.vaultCredential = vaultCredential
         self.caFile = caFile
         self.policy = policy
+        self.approval = approval
     }
 }
 

@@ -18,7 +18,7 @@ extension Validator {
         }
         let kind = kind(wire, identity: identity)
         let tokenURL = required(wire.tokenURL, in: wire, "token_url").flatMap { url($0) }
-        let clientID = clientID(wire)
+        let clientID = clientID(wire.clientID, in: wire.location, wire.path)
         let clientSecret = wire.clientSecret.flatMap { resolve($0) }
         if wire.clientSecret == nil {
             diagnostics.error(wire.location, wire.path + ".client_secret", "is required")
@@ -92,10 +92,12 @@ extension Validator {
 
     /// `client_id`: text, or a secret source for deployments that keep it beside the
     /// client secret. Not itself a secret: it may appear in messages.
-    private mutating func clientID(_ wire: WireConnection) -> String? {
-        switch wire.clientID {
+    mutating func clientID(_ value: WireText?, in location: SourceLocation, _ path: String)
+        -> String?
+    {
+        switch value {
         case nil:
-            diagnostics.error(wire.location, wire.path + ".client_id", "is required")
+            diagnostics.error(location, path + ".client_id", "is required")
             return nil
         case .text(let text):
             return nonEmpty(text)
@@ -104,7 +106,7 @@ extension Validator {
         }
     }
 
-    private mutating func authentication(_ wire: Located<String>?)
+    mutating func authentication(_ wire: Located<String>?)
         -> ConnectionSettings.ClientAuthentication
     {
         guard let wire else { return .basic }
@@ -116,7 +118,7 @@ extension Validator {
     }
 
     /// A link shown to people: an absolute `http` or `https` URL, query allowed.
-    private mutating func link(_ wire: Located<String>) -> String? {
+    mutating func link(_ wire: Located<String>) -> String? {
         let text = wire.value
         let rest = text.hasPrefix("https://") ? text.dropFirst(8)
             : text.hasPrefix("http://") ? text.dropFirst(7) : nil

@@ -3,14 +3,14 @@ extension Validator {
     /// What a route adds to the requests it forwards: a fixed secret, or a token minted
     /// from the vault through its connection.
     mutating func credential(_ wire: WireRoute, connections: [String])
-        -> (fixed: InjectedCredential?, vault: VaultCredential?)
+        -> (fixed: InjectedCredential?, vault: VaultCredential?, approval: TokenInjection?)
     {
         switch (wire.credential, wire.connection) {
         case (nil, nil):
             if let inject = wire.inject {
                 diagnostics.error(inject.location, inject.path, "needs a credential to inject")
             }
-            return (nil, nil)
+            return (nil, nil, nil)
         case (.fixed(let secret), let connection):
             if let connection {
                 diagnostics.error(connection.location, connection.path,
@@ -18,19 +18,28 @@ extension Validator {
                                       + "remove one of them")
             }
             let (header, format) = injection(wire.inject)
-            guard let value = resolve(secret) else { return (nil, nil) }
+            guard let value = resolve(secret) else { return (nil, nil, nil) }
             let rendered = format.replacing("{token}", with: value.reveal())
-            return (InjectedCredential(header: header, value: Secret(rendered)), nil)
-        case (.approval(let location, let path), _):
-            diagnostics.error(location, path,
-                              "would forward the token an approval returns, but this build "
-                                  + "does not support approvals yet")
-            return (nil, nil)
+            return (InjectedCredential(header: header, value: Secret(rendered)), nil, nil)
+        case (.approval(let location, let path), let connection):
+            if let connection {
+                diagnostics.error(connection.location, connection.path,
+                                  "a route with credential: approval forwards the token the "
+                                      + "approval returned and takes no connection: remove one "
+                                      + "of them")
+            }
+            if wire.approval == nil {
+                diagnostics.error(location, path,
+                                  "forwards the token an approval returns, but the route has "
+                                      + "no approval section")
+            }
+            let (header, format) = injection(wire.inject)
+            return (nil, nil, TokenInjection(header: header, format: format))
         case (.vault(let location, let path), nil):
             diagnostics.error(location, path,
                               "needs the route's connection: the vault keeps one grant per "
                                   + "user and connection")
-            return (nil, nil)
+            return (nil, nil, nil)
         case (_, let connection?):
             let (header, format) = injection(wire.inject)
             guard connections.contains(connection.value) else {
@@ -39,10 +48,10 @@ extension Validator {
                     : "connections: " + connections.joined(separator: ", ")
                 diagnostics.error(connection.location, connection.path,
                                   "no connection named '\(connection.value)' (\(known))")
-                return (nil, nil)
+                return (nil, nil, nil)
             }
             return (nil, VaultCredential(connection: connection.value, header: header,
-                                         format: format))
+                                         format: format), nil)
         }
     }
 

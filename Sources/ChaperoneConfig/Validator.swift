@@ -21,8 +21,11 @@ struct Validator {
         let identity = wire.identity.flatMap { self.identity($0) }
         let connections = self.connections(wire.connections, identity: wire.identity != nil)
         let declared = wire.connections?.value.map(\.name.value) ?? []
+        let approval = wire.approval.flatMap { self.approval($0) }
+        let authority = Authority(settings: approval, isConfigured: wire.approval != nil)
         let routes = (wire.routes?.value ?? []).compactMap {
-            route($0, identity: wire.identity != nil, connections: declared)
+            route($0, identity: wire.identity != nil, connections: declared,
+                  authority: authority)
         }
         let unambiguous = checkRouteTable(routes)
         let vault = vault(wire, routes: routes, connections: connections)
@@ -45,7 +48,7 @@ struct Validator {
         guard !diagnostics.hasErrors, let listen, unambiguous, let vault else { return nil }
         return Configuration(
             file: file, listen: listen, workers: workers, admin: admin, limits: limits,
-            identity: identity, vault: vault, connections: connections,
+            identity: identity, vault: vault, approval: approval, connections: connections,
             routes: routes.map(\.route),
             warnings: diagnostics.problems.filter { $0.severity == .warning }
         )
@@ -112,8 +115,14 @@ struct Validator {
         var wire: WireRoute
     }
 
-    private mutating func route(_ wire: WireRoute, identity: Bool, connections: [String])
-        -> LocatedRoute?
+    /// The approval section as routes see it: written but invalid is not missing.
+    struct Authority {
+        var settings: ApprovalSettings?
+        var isConfigured: Bool
+    }
+
+    private mutating func route(_ wire: WireRoute, identity: Bool, connections: [String],
+                                authority: Authority) -> LocatedRoute?
     {
         let errorsBefore = diagnostics.problems.count
         let name = routeName(wire)
@@ -128,6 +137,9 @@ struct Validator {
         let caFile = wire.caFile.flatMap { readableFile($0) }
         let credential = credential(wire, connections: connections)
         let policy = policy(wire, identity: identity)
+        let approval = routeApproval(wire, template: template, authority: authority.settings,
+                                     hasAuthority: authority.isConfigured, policy: policy,
+                                     credential: credential.approval)
         if let connection = wire.connection, credential.vault != nil, !policy.authenticate {
             // The vault keeps grants per user: without a verified caller there is no user.
             diagnostics.error(connection.location, connection.path,
@@ -142,7 +154,8 @@ struct Validator {
             name: name, methods: methods, template: template, host: host, upstream: upstream,
             strippedSegments: stripped, timeout: timeout,
             stripHeaders: stripHeaders.map { $0.lowercased() }, credential: credential.fixed,
-            caFile: caFile, policy: policy, vaultCredential: credential.vault
+            caFile: caFile, policy: policy, vaultCredential: credential.vault,
+            approval: approval
         )
         return LocatedRoute(route: route, wire: wire)
     }

@@ -10,6 +10,7 @@ struct WireConfig {
     var limits: WireLimits?
     var identity: WireIdentity?
     var vault: WireVault?
+    var approval: WireApproval?
     var connections: Located<[WireConnection]>?
     var routes: Located<[WireRoute]>?
 }
@@ -48,6 +49,7 @@ struct WireRoute {
     var actors: Located<[Located<String>]>?
     var actorProfiles: Located<[Located<String>]>?
     var scopes: Located<[Located<String>]>?
+    var approval: WireRouteApproval?
 }
 
 /// A route's `credential`: `vault`, `approval` or `{static: SECRET}`.
@@ -108,6 +110,9 @@ extension WireConfig {
         if var vault = reader.mapping("vault", &diagnostics) {
             self.vault = WireVault(&vault, &diagnostics)
         }
+        if var approval = reader.mapping("approval", &diagnostics) {
+            self.approval = WireApproval(&approval, &diagnostics)
+        }
         if let node = reader.node("connections") {
             connections = WireConnection.all(node, &diagnostics)
         }
@@ -161,6 +166,9 @@ extension WireRoute {
         actors = reader.scalars("actors", &diagnostics)
         actorProfiles = reader.scalars("actor_profiles", &diagnostics)
         scopes = reader.scalars("scopes", &diagnostics)
+        if var approval = reader.mapping("approval", &diagnostics) {
+            self.approval = WireRouteApproval(&approval, &diagnostics)
+        }
         reader.reportUnknownKeys(&diagnostics)
     }
 

@@ -80,6 +80,14 @@ struct JSONValue {
         }
     }
 
+    var boolean: Bool? {
+        switch raw.pointee.type {
+        case JSON_TRUE: true
+        case JSON_FALSE: false
+        default: nil
+        }
+    }
+
     /// The elements of an array, or nil when this is not an array.
     var elements: [JSONValue]? {
         guard raw.pointee.type == JSON_ARRAY else { return nil }

@@ -1,9 +1,13 @@
 import CChaperone
 import CMicroHTTPD
 import ChaperoneConfig
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// The admin listener: `/healthz` (the process is alive) and `/readyz` (configuration
-/// loaded, listeners bound, event loops and their upstream pools running, not draining).
+/// The admin listener: `/healthz` (the process is alive), `/readyz` (configuration
+/// loaded, listeners bound, event loops and their upstream pools running, not draining) and
+/// `/approvals` (the requests held for a user's approval).
 /// Light traffic, so libmicrohttpd runs it on its own internal thread.
 final class AdminServer {
     private let daemon: OpaquePointer
@@ -53,9 +57,11 @@ private let adminHandler: MHD_AccessHandlerCallback = { cls, connection, url, me
         (status, body) = (200, #"{"status":"ready"}"#)
     case ("/readyz", let reason?):
         (status, body) = (503, #"{"status":"\#(reason)"}"#)
+    case ("/approvals", _):
+        (status, body) = (200, approvalList(state.approvals.pending()))
     default:
         (status, body) = (404, #"{"type":"no-route","title":"No route","status":404,"#
-            + #""detail":"the admin listener serves /healthz and /readyz"}"#)
+            + #""detail":"the admin listener serves /healthz, /readyz and /approvals"}"#)
     }
     var bytes = Array(body.utf8)
     let response = bytes.withUnsafeMutableBytes {
@@ -66,4 +72,27 @@ private let adminHandler: MHD_AccessHandlerCallback = { cls, connection, url, me
     let result = MHD_queue_response(connection, status, response)
     MHD_destroy_response(response)
     return result
+}
+
+/// The pending approvals as JSON: who, through which agent, for what. Never a token or an
+/// `auth_req_id`.
+private func approvalList(_ entries: [ApprovalRegistry.Entry]) -> String {
+    let now = Int64(time(nil))
+    var json = JSONText(capacity: 64 + 256 * entries.count)
+    json.beginObject()
+    json.beginArray("approvals")
+    for entry in entries {
+        json.beginElement()
+        json.field("id", entry.id)
+        json.field("user", entry.user)
+        if let actor = entry.actor { json.field("actor", actor) }
+        json.field("route", entry.route)
+        json.field("binding_message", entry.bindingMessage)
+        json.field("age_seconds", max(0, now - entry.startedAt))
+        json.field("mode", entry.mode.rawValue)
+        json.endObject()
+    }
+    json.endArray()
+    json.endObject()
+    return String(decoding: json.bytes, as: UTF8.self)
 }

@@ -17,6 +17,42 @@ struct JSONText {
         needsComma = true
     }
 
+    /// `"key":[`; elements follow with `element()`.
+    mutating func beginArray(_ key: StaticString) {
+        appendKey(key)
+        bytes.append(UInt8(ascii: "["))
+        needsComma = false
+    }
+
+    mutating func endArray() {
+        bytes.append(UInt8(ascii: "]"))
+        needsComma = true
+    }
+
+    /// An object as the next element of an array.
+    mutating func beginElement() {
+        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        beginObject()
+    }
+
+    /// A string element of an array.
+    mutating func element(_ value: String) {
+        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        needsComma = true
+        appendString(value)
+    }
+
+    /// Text written as it is, for a template's literal parts between escaped values.
+    mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+    /// A string's content, escaped, without the quotes around it: for a value placed inside a
+    /// JSON string of a template.
+    mutating func escaped(_ value: String) {
+        for byte in value.utf8 {
+            if Self.needsEscape(byte) { appendEscaped(byte) } else { bytes.append(byte) }
+        }
+    }
+
     mutating func newline() { bytes.append(UInt8(ascii: "\n")) }
 
     mutating func clear() {

@@ -3,6 +3,10 @@ enum ProblemType: Sendable {
     case badRequest
     case invalidToken
     case forbidden
+    /// The user said no to the held request.
+    case approvalDenied
+    /// Nobody approved the held request in time.
+    case approvalExpired
     /// No usable stored grant: the user must link (or re-link) the account.
     case consentRequired
     case noRoute
@@ -16,7 +20,7 @@ enum ProblemType: Sendable {
         switch self {
         case .badRequest: 400
         case .invalidToken: 401
-        case .forbidden, .consentRequired: 403
+        case .forbidden, .approvalDenied, .approvalExpired, .consentRequired: 403
         case .noRoute: 404
         case .bodyTooLarge: 413
         case .headersTooLarge: 431
@@ -32,6 +36,8 @@ enum ProblemType: Sendable {
         case .badRequest: "bad-request"
         case .invalidToken: "invalid-token"
         case .forbidden: "forbidden"
+        case .approvalDenied: "approval-denied"
+        case .approvalExpired: "approval-expired"
         case .consentRequired: "consent-required"
         case .noRoute: "no-route"
         case .bodyTooLarge, .headersTooLarge: "too-large"
@@ -46,6 +52,8 @@ enum ProblemType: Sendable {
         case .badRequest: "Bad request"
         case .invalidToken: "Invalid token"
         case .forbidden: "Forbidden"
+        case .approvalDenied: "Approval denied"
+        case .approvalExpired: "Approval expired"
         case .consentRequired: "Consent required"
         case .noRoute: "No route"
         case .bodyTooLarge: "Request body too large"

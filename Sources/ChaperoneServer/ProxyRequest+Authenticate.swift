@@ -55,7 +55,7 @@ extension ProxyRequest {
             deferredVerdict = verdict
         case .authenticating:
             switch resolveIdentity(verdict) {
-            case .passed: proceedToCredential()
+            case .passed: proceedAfterAdmission()
             case .refused(let problem): answerLater(problem)
             case .waiting: break
             }

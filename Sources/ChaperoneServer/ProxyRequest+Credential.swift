@@ -109,12 +109,6 @@ extension ProxyRequest {
     private func inject(_ credential: MintedCredential) {
         guard let vault = plan?.vault, let transfer else { return }
         self.credential = credential
-        var value = vault.formatPrefix
-        credential.token.withUnsafeBytes { value.append(contentsOf: $0) }
-        value += vault.formatSuffix
-        vault.header.withUnsafeBytes { name in
-            value.withUnsafeBytes { transfer.addHeader(name: name, value: $0) }
-        }
-        value.wipe()
+        vault.injection.add(credential.token, to: transfer)
     }
 }

@@ -33,7 +33,7 @@ extension ProxyRequest {
             return bodyComplete()
         case .responseReady:
             return queuePendingResponse()
-        case .authenticating, .minting, .forwarding, .responding, .closed:
+        case .authenticating, .approving, .minting, .forwarding, .responding, .closed:
             return MHD_Result.NO
         }
     }
@@ -65,6 +65,18 @@ extension ProxyRequest {
         } catch {
             return refuse(Problem(.badRequest, error.reason))
         }
+        if let id = ApprovalID.id(in: target.path) {
+            switch beginApprovalPoll(id, target: target) {
+            case .refused(let problem): return refuse(problem)
+            case .started(let plan):
+                switch authenticate(plan, mayWait: true) {
+                case .passed: break
+                case .refused(let problem): return refuse(problem)
+                case .waiting: awaitingIdentity = true
+                }
+                return MHD_Result.YES
+            }
+        }
         let routes = shard.configuration.routes
         guard let match = routes.match(method: HTTPMethod(token: self.method),
                                        host: routes.hasHostRoutes ? host() : nil,
@@ -74,6 +86,7 @@ extension ProxyRequest {
                 + String(target.path.joined().prefix(200))))
         }
         plan = match.value
+        parameters = match.parameters
         self.target = target
         let route = match.value.route
         if target.path.shallowestDepth < route.template.literalPrefixCount {
@@ -151,12 +164,10 @@ extension ProxyRequest {
                 return MHD_Result.YES
             }
         }
-        guard transfer != nil else { return MHD_Result.NO }
-        switch obtainCredential() {
-        case .ready: forward()
-        case .waiting: phase = .minting
-        case .refused(let problem): return respond(problem)
-        }
+        guard transfer != nil || approvalPollID != nil else { return MHD_Result.NO }
+        proceedAfterAdmission()
+        // Answered without waiting (a refusal, or an interrupt-mode 202): queue it now.
+        if phase == .responseReady { return queuePendingResponse() }
         suspend()
         return MHD_Result.YES
     }
@@ -164,13 +175,8 @@ extension ProxyRequest {
     /// Sends the complete request upstream; the connection stays suspended until the
     /// answer comes.
     func forward() {
-        guard let plan, let target, let transfer else { return }
-        var url = plan.urlPrefix
-        url += target.path.joined(dropping: plan.route.strippedSegments)
-        if let query = target.query {
-            url += "?"
-            url += query
-        }
+        guard let plan, let transfer else { return }
+        let url = upstreamURL()
         upstreamStartedAt = MonotonicClock.now()
         lastUpstreamActivity = upstreamStartedAt
         shard.upstream.start(transfer, url: url, method: method,
@@ -180,6 +186,19 @@ extension ProxyRequest {
         deadline = upstreamStartedAt + plan.timeoutNanoseconds
         shard.timers.schedule(self)
         phase = .forwarding
+    }
+
+    /// Where the request goes: the route's upstream, the path after `strip_prefix`, the
+    /// query as sent.
+    func upstreamURL() -> String {
+        guard let plan, let target else { return "" }
+        var url = plan.urlPrefix
+        url += target.path.joined(dropping: plan.route.strippedSegments)
+        if let query = target.query {
+            url += "?"
+            url += query
+        }
+        return url
     }
 
     // MARK: - Headers

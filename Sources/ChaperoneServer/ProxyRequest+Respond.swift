@@ -219,7 +219,11 @@ extension ProxyRequest {
     private func giveUp(reason: String, answer: () -> (OpaquePointer, UInt32)) {
         clientGone = true
         discardTransfer()
-        if phase == .forwarding || phase == .authenticating || phase == .minting {
+        approvalWait?.cancel()
+        approvalWait = nil
+        if phase == .forwarding || phase == .authenticating || phase == .approving
+            || phase == .minting
+        {
             let (response, status) = answer()
             if let pending = pendingResponse { MHD_destroy_response(pending.response) }
             pendingResponse = (response, status)
@@ -234,6 +238,8 @@ extension ProxyRequest {
     func completed(_ code: MHD_RequestTerminationCode) {
         phase = .closed
         discardTransfer()
+        approvalWait?.cancel()
+        approvalWait = nil
         shard.timers.remove(self)
         shard.untrack(self)
         if watch?.request === self { watch?.request = nil }

@@ -14,6 +14,8 @@ final class ProxyRequest: TimerOwner {
         case receiving
         /// Complete, suspended until a key fetch or token exchange ends.
         case authenticating
+        /// Admitted, held until the user approves (block mode).
+        case approving
         /// Admitted, suspended until the vault's credential is minted.
         case minting
         /// Sent upstream; the connection is suspended until the response head arrives.
@@ -46,6 +48,8 @@ final class ProxyRequest: TimerOwner {
     var requestID = ""
     var plan: RoutePlan?
     var target: RequestTarget?
+    /// Values of the route template's `{name}` segments, in template order.
+    var parameters: [String] = []
     var isHead = false
     /// A problem found with the headers, answered once the (bodiless) request is complete.
     var refusal: Problem?
@@ -57,6 +61,15 @@ final class ProxyRequest: TimerOwner {
     /// It ended while the body was still arriving, with this verdict (nil: look again).
     var identityArrived = false
     var deferredVerdict: IdentityVerdict?
+
+    // Approval.
+    /// The approval this request is held for (block mode).
+    var approvalWait: ApprovalWait?
+    /// The approval this request started or collected, for the log.
+    var approvalID: String?
+    /// Set for a poll of `/_chaperone/approvals/ID`.
+    var approvalPollID: String?
+    var approved = false
 
     // The credential minted from the vault, kept to drop it if the upstream refuses it.
     var credential: MintedCredential?

@@ -36,8 +36,9 @@ public final class ProxyServer {
         let runtime = RuntimeConfiguration(configuration, identity: identity, vault: vault)
         var address = configuration.listen
         var built: [Shard] = []
+        let approvals = ApprovalRegistry()
         for index in 0..<configuration.workers {
-            let shard = Shard(index: index, configuration: runtime)
+            let shard = Shard(index: index, configuration: runtime, approvals: approvals)
             guard let daemon = Self.startDaemon(for: shard, at: address, configuration) else {
                 for shard in built { MHD_stop_daemon(shard.daemon) }
                 throw ServerError("cannot listen on \(address) (address in use or not "
@@ -50,7 +51,7 @@ public final class ProxyServer {
         }
         proxyAddress = address
 
-        let state = ServerState()
+        let state = ServerState(approvals: approvals)
         state.keySource = identity?.keys
         self.state = state
         do {

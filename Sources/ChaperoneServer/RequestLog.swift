@@ -2,7 +2,8 @@
 ///
 /// Fields are fixed: `request_id`, `route`, `method`, `path` (query values removed),
 /// `status`, `duration_ms`, `upstream_ms`, `bytes_in`, `bytes_out`, for a verified caller
-/// `user` and `actor` (subjects from the token, never the token), and when something went
+/// `user` and `actor` (subjects from the token, never the token), `approval` (the id of an
+/// approval the request was held for or collected), and when something went
 /// wrong `error` (the problem type) and `reason`. Header values never appear.
 struct RequestLog {
     private var pending = JSONText(capacity: 16 << 10)
@@ -25,6 +26,7 @@ struct RequestLog {
             pending.field("user", caller.subject)
             if let actor = caller.actors.first { pending.field("actor", actor.subject) }
         }
+        if let approval = request.approvalID { pending.field("approval", approval) }
         pending.field("status", request.status)
         pending.field("duration_ms", milliseconds: MonotonicClock.elapsed(from: request.startedAt, to: now))
         if request.upstreamStartedAt > 0 {

@@ -1,5 +1,7 @@
 import ChaperoneConfig
 import ChaperoneRouting
+import ChaperoneUpstream
+import ChaperoneVault
 
 /// A route with what forwarding needs precomputed: which agent headers to drop, the URL
 /// prefix, the credential header as bytes.
@@ -12,6 +14,10 @@ final class RoutePlan: Sendable {
     let timeoutNanoseconds: UInt64
     /// How to mint and send the credential, for a route that takes it from the vault.
     let vault: VaultPlan?
+    /// What to ask the user, for a route held until they approve.
+    let approval: RouteApproval?
+    /// How the token an approval returned is sent, with `credential: approval`.
+    let approvalInjection: TokenHeader?
 
     init(_ route: Route, connections: [ConnectionSettings]) {
         self.route = route
@@ -23,6 +29,11 @@ final class RoutePlan: Sendable {
         vault = route.vaultCredential.map { credential in
             VaultPlan(credential, scopes: route.policy.scopes,
                       connection: connections.first { $0.name == credential.connection })
+        }
+        approval = route.approval
+        approvalInjection = route.approval?.credential.map {
+            extra.append($0.header.lowercased())
+            return TokenHeader(header: $0.header, format: $0.format)
         }
         headerFilter = HeaderFilter(extra: extra)
         urlPrefix = route.upstream.description
@@ -39,9 +50,7 @@ struct VaultPlan: Sendable {
     let scopes: [String]
     /// `scopes` sorted and space-separated, for the cache key.
     let scopeKey: String
-    let header: [UInt8]
-    let formatPrefix: [UInt8]
-    let formatSuffix: [UInt8]
+    let injection: TokenHeader
     /// The connection exchanges the caller's own token (Auth0 Token Vault, `incoming`).
     let exchangesIncomingToken: Bool
 
@@ -49,8 +58,24 @@ struct VaultPlan: Sendable {
         self.connection = credential.connection
         self.scopes = scopes
         scopeKey = scopes.sorted().joined(separator: " ")
-        header = Array(credential.header.utf8)
-        let format = credential.format
+        injection = TokenHeader(header: credential.header, format: credential.format)
+        if case .auth0TokenVault(_, .incoming)? = connection?.kind {
+            exchangesIncomingToken = true
+        } else {
+            exchangesIncomingToken = false
+        }
+    }
+}
+
+/// A header that carries a token, split around the token's place in its format, so adding
+/// it copies bytes without building a string that holds the token.
+struct TokenHeader: Sendable {
+    let header: [UInt8]
+    let formatPrefix: [UInt8]
+    let formatSuffix: [UInt8]
+
+    init(header: String, format: String) {
+        self.header = Array(header.utf8)
         if let placeholder = format.firstRange(of: "{token}") {
             formatPrefix = Array(format[..<placeholder.lowerBound].utf8)
             formatSuffix = Array(format[placeholder.upperBound...].utf8)
@@ -58,11 +83,17 @@ struct VaultPlan: Sendable {
             formatPrefix = Array(format.utf8)
             formatSuffix = []
         }
-        if case .auth0TokenVault(_, .incoming)? = connection?.kind {
-            exchangesIncomingToken = true
-        } else {
-            exchangesIncomingToken = false
+    }
+
+    /// Adds the header with `token` in place; the value's copy is wiped after.
+    func add(_ token: SecretBytes, to transfer: UpstreamTransfer) {
+        var value = formatPrefix
+        token.withUnsafeBytes { value.append(contentsOf: $0) }
+        value += formatSuffix
+        header.withUnsafeBytes { name in
+            value.withUnsafeBytes { transfer.addHeader(name: name, value: $0) }
         }
+        value.wipe()
     }
 }
 
@@ -74,11 +105,14 @@ final class RuntimeConfiguration: Sendable {
     let identity: IdentityRuntime?
     /// The vault and its minter, when some route takes its credential from the vault.
     let vault: VaultRuntime?
+    /// The authority that approves held requests, when the configuration names one.
+    let approval: ApprovalRuntime?
 
     init(_ configuration: Configuration, identity: IdentityRuntime?, vault: VaultRuntime?) {
         self.configuration = configuration
         self.identity = identity
         self.vault = vault
+        approval = configuration.approval.map { ApprovalRuntime($0) }
         let definitions = configuration.routes.map {
             RouteTable<RoutePlan>.Definition(
                 template: $0.template, methods: $0.methods, host: $0.host,

@@ -8,6 +8,10 @@ final class ServerState: Sendable {
 
     private let phase = Atomic<UInt8>(Phase.starting.rawValue)
     private let keys = Mutex<KeySetSource?>(nil)
+    /// Approvals under way, for `GET /approvals`.
+    let approvals: ApprovalRegistry
+
+    init(approvals: ApprovalRegistry) { self.approvals = approvals }
 
     var current: Phase { Phase(rawValue: phase.load(ordering: .acquiring)) ?? .starting }
 

@@ -49,6 +49,9 @@ final class Shard {
     var exchangeWaiters: [VerifiedTokenCache.Digest: [ProxyRequest]] = [:]
     /// Requests waiting for a credential from the vault.
     var credentialWaiters: [MintKey: [ProxyRequest]] = [:]
+    /// Approvals under way in every loop (shared), and those this loop polls for.
+    let approvalRegistry: ApprovalRegistry
+    var approvalWaits: [String: ApprovalWait] = [:]
     /// Credentials this loop used, so a hot one costs no lock shared with other loops.
     var credentials = CredentialCache(capacity: 10_000)
     /// Requests between their request line and their completion; each knows its slot.
@@ -63,8 +66,9 @@ final class Shard {
     private var stopped = false
     private var events = [epoll_event](repeating: epoll_event(), count: 256)
 
-    init(index: Int, configuration: RuntimeConfiguration) {
+    init(index: Int, configuration: RuntimeConfiguration, approvals: ApprovalRegistry) {
         self.index = index
+        approvalRegistry = approvals
         self.configuration = configuration
         authenticator = configuration.identity.map { Authenticator(identity: $0) }
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
@@ -107,7 +111,11 @@ final class Shard {
         upstream.runTimers(now: now)
         upstream.reapFinished()
         for owner in timers.expired(at: now) {
-            (owner as? ProxyRequest)?.deadlinePassed()
+            if let request = owner as? ProxyRequest {
+                request.deadlinePassed()
+            } else {
+                (owner as? ApprovalWait)?.timerFired(now: now)
+            }
         }
 
         // Requests the daemon hands over go upstream at once; a fast upstream often answers
@@ -168,6 +176,9 @@ final class Shard {
             drainDeadline = deadline
             let listener = MHD_quiesce_daemon(daemon)
             if listener >= 0 { close(listener) }
+            // Nobody can approve for a process that is going away: held requests are
+            // answered now rather than at the drain deadline.
+            for wait in Array(approvalWaits.values) { wait.shutDown() }
         case .keysFetched:
             let waiting = keyWaiters
             keyWaiters.removeAll()

@@ -1,5 +1,8 @@
 import CChaperone
 import CCurl
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One request to an upstream on a pooled libcurl easy handle.
 ///
@@ -51,6 +54,29 @@ public final class UpstreamTransfer {
                 }
             }
         }
+    }
+
+    /// The header lines added so far, each `Name: value`, to replay on another transfer.
+    public var headerLines: [[UInt8]] {
+        var lines: [[UInt8]] = []
+        var node = headerList
+        while let current = node {
+            if let data = current.pointee.data {
+                lines.append(Array(UnsafeRawBufferPointer(start: data, count: strlen(data))))
+            }
+            node = current.pointee.next
+        }
+        return lines
+    }
+
+    /// Adds a line from `headerLines`.
+    public func addHeaderLine(_ line: [UInt8]) {
+        var terminated = line
+        terminated.append(0)
+        let list = terminated.withUnsafeBufferPointer {
+            $0.withMemoryRebound(to: CChar.self) { curl_slist_append(headerList, $0.baseAddress) }
+        }
+        if let list { headerList = list }
     }
 
     /// Lets a paused transfer deliver body bytes again.

@@ -314,8 +314,8 @@ let secretsWithoutKeys = SecretSource(
                 + "keeps one grant per user and connection",
         ]),
         (github + route + "    credential: approval\n", [
-            "proxy.yaml:11:17: routes[0].credential: would forward the token an approval "
-                + "returns, but this build does not support approvals yet",
+            "proxy.yaml:11:17: routes[0].credential: forwards the token an approval returns, "
+                + "but the route has no approval section",
         ]),
         (github + route + "    credential: {static: {env: GH_SECRET}}\n    connection: github\n", [
             "proxy.yaml:12:17: routes[0].connection: a route with credential {static: ...} "
