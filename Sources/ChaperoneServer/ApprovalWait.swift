@@ -126,7 +126,7 @@ final class ApprovalWait: TimerOwner {
                       then: @escaping (ApprovalWait, AuthorityCall.Result) -> Void)
     {
         call = AuthorityCall(
-            client: shard.upstream, url: url, form: form, headers: runtime.headers,
+            queue: shard.authority, url: url, form: form, headers: runtime.headers,
             caFile: runtime.settings.caFile
         ) { [unowned self] result in
             call = nil

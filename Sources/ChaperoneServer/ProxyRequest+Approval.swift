@@ -61,8 +61,11 @@ extension ProxyRequest {
         let wait = ApprovalWait(shard: shard, id: id, runtime: runtime,
                                 timeout: approval.timeout.nanoseconds,
                                 request: interrupt ? nil : self)
+        // A held request keeps no libcurl handle: thousands may wait at once. Its headers
+        // stay readable in libmicrohttpd's connection, so the transfer is prepared again
+        // once the request is approved.
+        discardTransfer()
         if interrupt {
-            discardTransfer()
             answerPending(id)
         } else {
             approvalWait = wait
@@ -106,6 +109,7 @@ extension ProxyRequest {
         approved = true
         // What the user approved is sent once: no second try after an upstream 401.
         retriedCredential = true
+        if transfer == nil, let plan { prepareTransfer(caFile: plan.route.caFile) }
         if let injection = plan?.approvalInjection {
             guard let token, let transfer else {
                 return answerLater(Problem(.unavailable, "the approval returned no token to "

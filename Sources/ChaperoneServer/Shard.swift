@@ -52,6 +52,8 @@ final class Shard {
     /// Approvals under way in every loop (shared), and those this loop polls for.
     let approvalRegistry: ApprovalRegistry
     var approvalWaits: [String: ApprovalWait] = [:]
+    /// Calls to the approval authority, a few at a time.
+    private(set) lazy var authority = AuthorityQueue(client: upstream)
     /// Credentials this loop used, so a hot one costs no lock shared with other loops.
     var credentials = CredentialCache(capacity: 10_000)
     /// Requests between their request line and their completion; each knows its slot.
