@@ -158,3 +158,7 @@ int chaperone_is_dumpable(void) {
     return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
 }
 
+
+int chaperone_read_two_longs(FILE *file, long *first, long *second) {
+    return fscanf(file, "%ld %ld", first, second);
+}

@@ -59,16 +59,21 @@ private let adminHandler: MHD_AccessHandlerCallback = { cls, connection, url, me
         (status, body) = (503, #"{"status":"\#(reason)"}"#)
     case ("/approvals", _):
         (status, body) = (200, approvalList(state.approvals.pending()))
+    case ("/metrics", _):
+        (status, body) = (200, state.metrics.render(
+            Metrics.Gauges(approvalsPending: state.approvals.pendingCount())))
     default:
         (status, body) = (404, #"{"type":"no-route","title":"No route","status":404,"#
-            + #""detail":"the admin listener serves /healthz, /readyz and /approvals"}"#)
+            + #""detail":"the admin listener serves /healthz, /readyz, /approvals and "#
+            + #"/metrics"}"#)
     }
     var bytes = Array(body.utf8)
     let response = bytes.withUnsafeMutableBytes {
         MHD_create_response_from_buffer($0.count, $0.baseAddress, .RESPMEM_MUST_COPY)
     }
-    MHD_add_response_header(response, "Content-Type",
-                            status == 404 ? "application/problem+json" : "application/json")
+    let type = path == "/metrics" ? "text/plain; version=0.0.4; charset=utf-8"
+        : status == 404 ? "application/problem+json" : "application/json"
+    MHD_add_response_header(response, "Content-Type", type)
     let result = MHD_queue_response(connection, status, response)
     MHD_destroy_response(response)
     return result

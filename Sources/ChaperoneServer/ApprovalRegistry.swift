@@ -93,6 +93,12 @@ final class ApprovalRegistry: Sendable {
         }
     }
 
+    func pendingCount() -> Int {
+        entries.withLock { entries in
+            entries.values.count { if case .pending = $0.state { true } else { false } }
+        }
+    }
+
     /// Pending approvals, oldest first: what the admin listener shows. Never a token.
     func pending() -> [Entry] {
         entries.withLock { entries in

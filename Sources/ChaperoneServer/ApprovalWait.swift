@@ -26,10 +26,13 @@ final class ApprovalWait: TimerOwner {
     /// How long an ended interrupt-mode approval waits for the agent to collect its outcome.
     static let linger: UInt64 = 60_000_000_000
 
+    private let metrics: RouteMetrics
+
     init(shard: Shard, id: String, runtime: ApprovalRuntime, timeout: UInt64,
-         request: ProxyRequest?)
+         metrics: RouteMetrics, request: ProxyRequest?)
     {
         self.shard = shard
+        self.metrics = metrics
         self.id = id
         self.runtime = runtime
         self.request = request
@@ -142,6 +145,7 @@ final class ApprovalWait: TimerOwner {
 
     private func conclude(_ outcome: ApprovalOutcome, token: SecretBytes?) {
         guard !ended else { return }
+        metrics.count(outcome)
         if let request {
             finish()
             shard.approvalRegistry.remove(id)

@@ -53,6 +53,8 @@ final class CredentialMinter: Sendable {
     private static let maxResponseBytes = 64 << 10
 
     private let store: any VaultStore
+
+    private let metrics: Metrics
     private let state: Mutex<State>
     private let workers = WorkerPool(threads: CredentialMinter.threads)
     /// Seconds since the epoch.
@@ -92,10 +94,11 @@ final class CredentialMinter: Sendable {
         case refused(Problem)
     }
 
-    init(store: any VaultStore, connections: [ConnectionSettings],
+    init(store: any VaultStore, connections: [ConnectionSettings], metrics: Metrics,
          clock: @escaping @Sendable () -> Int64)
     {
         self.store = store
+        self.metrics = metrics
         self.clock = clock
         state = Mutex(State(connections: Self.byName(connections)))
     }
@@ -264,6 +267,7 @@ final class CredentialMinter: Sendable {
         let answer = send(&request, to: connection)
         switch answer {
         case .failure(let failure):
+            metrics.connection(connection.name).refreshes.add(3)
             Log.event(.warning, "minting failed", ["connection": connection.name,
                                                    "reason": failure.description])
             return .refused(Problem(.unavailable, failure.description, retryAfter: 5))
@@ -277,6 +281,13 @@ final class CredentialMinter: Sendable {
     private func settle(_ verdict: MintGrant.Verdict, _ key: MintKey,
                         _ connection: ConnectionSettings) -> MintOutcome
     {
+        let refreshes = metrics.connection(connection.name).refreshes
+        switch verdict {
+        case .issued: refreshes.add(0)
+        case .consentRequired: refreshes.add(1)
+        case .grantDead: refreshes.add(2)
+        case .callerRefused, .failed: refreshes.add(3)
+        }
         switch verdict {
         case .issued(var issued):
             defer { issued.wipe() }

@@ -8,9 +8,9 @@ final class IdentityRuntime: Sendable {
     let keys: KeySetSource
     let exchanger: TokenExchanger?
 
-    init(settings: IdentitySettings) {
+    init(settings: IdentitySettings, metrics: Metrics) {
         self.settings = settings
-        keys = KeySetSource(settings: settings)
+        keys = KeySetSource(settings: settings, metrics: metrics)
         exchanger = settings.exchange.map { TokenExchanger(settings: $0) }
     }
 

@@ -28,6 +28,8 @@ final class KeySetSource: Sendable {
     private static let maxBytes = 1 << 20
 
     let settings: IdentitySettings
+
+    private let metrics: Metrics
     private let state = Mutex(State())
     /// Written to wake the fetching thread early (a refresh asked for, or stop).
     private let wakeFD: Int32
@@ -47,8 +49,9 @@ final class KeySetSource: Sendable {
         var subscribers: [ShardInbox] = []
     }
 
-    init(settings: IdentitySettings) {
+    init(settings: IdentitySettings, metrics: Metrics) {
         self.settings = settings
+        self.metrics = metrics
         wakeFD = eventfd(0, Int32(EFD_CLOEXEC))
         precondition(wakeFD >= 0, "eventfd failed")
     }
@@ -124,6 +127,7 @@ final class KeySetSource: Sendable {
         var failures = 0
         while !state.withLock({ $0.stopped }) {
             let succeeded = fetch()
+            metrics.keyFetches.add(succeeded ? 0 : 1)
             failures = succeeded ? 0 : failures + 1
             let subscribers = state.withLock { state in
                 state.refreshAsked = false

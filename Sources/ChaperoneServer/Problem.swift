@@ -30,6 +30,30 @@ enum ProblemType: Sendable {
         }
     }
 
+    /// The distinct codes, in the order of `metricIndex`.
+    static let metricCodes = [
+        "bad-request", "invalid-token", "forbidden", "approval-denied", "approval-expired",
+        "consent-required", "no-route", "too-large", "upstream-failed", "upstream-timeout",
+        "unavailable",
+    ]
+
+    /// The position of `code` in `metricCodes`.
+    var metricIndex: Int {
+        switch self {
+        case .badRequest: 0
+        case .invalidToken: 1
+        case .forbidden: 2
+        case .approvalDenied: 3
+        case .approvalExpired: 4
+        case .consentRequired: 5
+        case .noRoute: 6
+        case .bodyTooLarge, .headersTooLarge: 7
+        case .upstreamFailed: 8
+        case .upstreamTimeout: 9
+        case .unavailable: 10
+        }
+    }
+
     /// The stable code clients match on.
     var code: String {
         switch self {

@@ -59,7 +59,7 @@ extension ProxyRequest {
         shard.approvalRegistry.insert(entry)
         approvalID = id
         let wait = ApprovalWait(shard: shard, id: id, runtime: runtime,
-                                timeout: approval.timeout.nanoseconds,
+                                timeout: approval.timeout.nanoseconds, metrics: plan.metrics,
                                 request: interrupt ? nil : self)
         // A held request keeps no libcurl handle: thousands may wait at once. Its headers
         // stay readable in libmicrohttpd's connection, so the transfer is prepared again

@@ -28,7 +28,9 @@ extension ProxyRequest {
                           scopes: vault.scopeKey)
         mintKey = key
         let now = Int64(time(nil))
+        let cache = shard.metrics.vaultCache
         if let credential = shard.credentials.lookup(key, now: now) {
+            cache.add(Metrics.VaultCache.loopHit.rawValue)
             inject(credential)
             return .ready
         }
@@ -38,10 +40,12 @@ extension ProxyRequest {
                              now: now)
         {
         case .ready(let credential):
+            cache.add(Metrics.VaultCache.sharedHit.rawValue)
             shard.credentials.insert(credential, for: key, now: now)
             inject(credential)
             return .ready
         case .waiting:
+            cache.add(Metrics.VaultCache.miss.rawValue)
             shard.credentialWaiters[key, default: []].append(self)
             deadlineKind = .credential
             deadline = shard.now + plan.timeoutNanoseconds

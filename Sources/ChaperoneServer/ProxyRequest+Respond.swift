@@ -249,7 +249,28 @@ extension ProxyRequest {
         }
         if method.isEmpty { method = "-" }
         if requestID.isEmpty { requestID = shard.requestIDs.next() }
-        shard.log.record(self, now: MonotonicClock.now())
+        let now = MonotonicClock.now()
+        countInMetrics(now: now)
+        shard.log.record(self, now: now)
+    }
+
+    private func countInMetrics(now: UInt64) {
+        let route = plan?.metrics ?? shard.metrics.unrouted
+        let decision: Int
+        if let problem {
+            decision = 3 + problem.metricIndex
+        } else if status == 202, approvalID != nil, !approved {
+            decision = 1
+        } else if status == 499 || status == 0 {
+            decision = 2
+        } else {
+            decision = 0
+        }
+        route.count(decision: decision, status: status)
+        route.duration.observe(nanoseconds: MonotonicClock.elapsed(from: startedAt, to: now))
+        if upstreamStartedAt > 0, upstreamHeadAt >= upstreamStartedAt {
+            route.upstream.observe(nanoseconds: upstreamHeadAt - upstreamStartedAt)
+        }
     }
 
     /// Stops and recycles the upstream transfer, started or not.

@@ -20,6 +20,7 @@ public final class ProxyServer {
     private var configuration: Configuration
     private var identity: IdentityRuntime?
     private var vault: VaultRuntime?
+    private let metrics: Metrics
 
     private struct ShardThread {
         var inbox: ShardInbox
@@ -29,16 +30,20 @@ public final class ProxyServer {
     /// Binds the listeners and starts the event loops.
     public init(configuration: Configuration) throws(ServerError) {
         self.configuration = configuration
-        let identity = configuration.identity.map { IdentityRuntime(settings: $0) }
+        let metrics = Metrics(loops: configuration.workers)
+        self.metrics = metrics
+        let identity = configuration.identity.map { IdentityRuntime(settings: $0, metrics: metrics) }
         self.identity = identity
-        let vault = try VaultRuntime.open(configuration)
+        let vault = try VaultRuntime.open(configuration, metrics: metrics)
         self.vault = vault
-        let runtime = RuntimeConfiguration(configuration, identity: identity, vault: vault)
+        let runtime = RuntimeConfiguration(configuration, identity: identity, vault: vault,
+                                           metrics: metrics)
         var address = configuration.listen
         var built: [Shard] = []
         let approvals = ApprovalRegistry()
         for index in 0..<configuration.workers {
-            let shard = Shard(index: index, configuration: runtime, approvals: approvals)
+            let shard = Shard(index: index, configuration: runtime, approvals: approvals,
+                              metrics: metrics)
             guard let daemon = Self.startDaemon(for: shard, at: address, configuration) else {
                 for shard in built { MHD_stop_daemon(shard.daemon) }
                 throw ServerError("cannot listen on \(address) (address in use or not "
@@ -51,7 +56,7 @@ public final class ProxyServer {
         }
         proxyAddress = address
 
-        let state = ServerState(approvals: approvals)
+        let state = ServerState(approvals: approvals, metrics: metrics)
         state.keySource = identity?.keys
         self.state = state
         do {
@@ -80,7 +85,9 @@ public final class ProxyServer {
         // Unchanged identity settings keep the keys already fetched.
         if configuration.identity != old.identity {
             let previous = identity
-            identity = configuration.identity.map { IdentityRuntime(settings: $0) }
+            identity = configuration.identity.map {
+                IdentityRuntime(settings: $0, metrics: metrics)
+            }
             identity?.start(notifying: shards.map(\.inbox))
             state.keySource = identity?.keys
             previous?.stop()
@@ -92,7 +99,7 @@ public final class ProxyServer {
             // A new store or key (after `vault rotate-key`): requests in flight finish with
             // the old one. If the new one cannot be opened, the old one stays.
             do {
-                let opened = try VaultRuntime.open(configuration)
+                let opened = try VaultRuntime.open(configuration, metrics: metrics)
                 opened?.start()
                 vault?.stop()
                 vault = opened
@@ -102,7 +109,8 @@ public final class ProxyServer {
                         : "still using the one opened before"), ["reason": error.description])
             }
         }
-        let runtime = RuntimeConfiguration(configuration, identity: identity, vault: vault)
+        let runtime = RuntimeConfiguration(configuration, identity: identity, vault: vault,
+                                           metrics: metrics)
         for shard in shards { shard.inbox.post(.reload(runtime)) }
 
         if old.listen != configuration.listen { restartOnly.append("listen") }

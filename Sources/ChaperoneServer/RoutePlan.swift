@@ -19,8 +19,12 @@ final class RoutePlan: Sendable {
     /// How the token an approval returned is sent, with `credential: approval`.
     let approvalInjection: TokenHeader?
 
-    init(_ route: Route, connections: [ConnectionSettings]) {
+    /// Its series in `/metrics`.
+    let metrics: RouteMetrics
+
+    init(_ route: Route, connections: [ConnectionSettings], metrics: RouteMetrics) {
         self.route = route
+        self.metrics = metrics
         var extra = route.stripHeaders
         if let credential = route.credential { extra.append(credential.header.lowercased()) }
         if let credential = route.vaultCredential {
@@ -108,7 +112,9 @@ final class RuntimeConfiguration: Sendable {
     /// The authority that approves held requests, when the configuration names one.
     let approval: ApprovalRuntime?
 
-    init(_ configuration: Configuration, identity: IdentityRuntime?, vault: VaultRuntime?) {
+    init(_ configuration: Configuration, identity: IdentityRuntime?, vault: VaultRuntime?,
+         metrics: Metrics)
+    {
         self.configuration = configuration
         self.identity = identity
         self.vault = vault
@@ -116,7 +122,8 @@ final class RuntimeConfiguration: Sendable {
         let definitions = configuration.routes.map {
             RouteTable<RoutePlan>.Definition(
                 template: $0.template, methods: $0.methods, host: $0.host,
-                value: RoutePlan($0, connections: configuration.connections))
+                value: RoutePlan($0, connections: configuration.connections,
+                                 metrics: metrics.route($0.name)))
         }
         // Loading already refused ambiguous routes, so building cannot fail here.
         routes = try! RouteTable(definitions)

@@ -11,7 +11,13 @@ final class ServerState: Sendable {
     /// Approvals under way, for `GET /approvals`.
     let approvals: ApprovalRegistry
 
-    init(approvals: ApprovalRegistry) { self.approvals = approvals }
+    /// For `GET /metrics`.
+    let metrics: Metrics
+
+    init(approvals: ApprovalRegistry, metrics: Metrics) {
+        self.approvals = approvals
+        self.metrics = metrics
+    }
 
     var current: Phase { Phase(rawValue: phase.load(ordering: .acquiring)) ?? .starting }
 

@@ -49,6 +49,7 @@ final class Shard {
     var exchangeWaiters: [VerifiedTokenCache.Digest: [ProxyRequest]] = [:]
     /// Requests waiting for a credential from the vault.
     var credentialWaiters: [MintKey: [ProxyRequest]] = [:]
+    let metrics: Metrics
     /// Approvals under way in every loop (shared), and those this loop polls for.
     let approvalRegistry: ApprovalRegistry
     var approvalWaits: [String: ApprovalWait] = [:]
@@ -68,9 +69,12 @@ final class Shard {
     private var stopped = false
     private var events = [epoll_event](repeating: epoll_event(), count: 256)
 
-    init(index: Int, configuration: RuntimeConfiguration, approvals: ApprovalRegistry) {
+    init(index: Int, configuration: RuntimeConfiguration, approvals: ApprovalRegistry,
+         metrics: Metrics)
+    {
         self.index = index
         approvalRegistry = approvals
+        self.metrics = metrics
         self.configuration = configuration
         authenticator = configuration.identity.map { Authenticator(identity: $0) }
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
@@ -112,7 +116,11 @@ final class Shard {
         }
         upstream.runTimers(now: now)
         upstream.reapFinished()
-        for owner in timers.expired(at: now) {
+        let due = timers.expired(at: now)
+        if let first = due.first, now > first.deadline {
+            metrics.loopLag.raise(index, to: now - first.deadline)
+        }
+        for owner in due {
             if let request = owner as? ProxyRequest {
                 request.deadlinePassed()
             } else {

@@ -21,7 +21,9 @@ final class VaultRuntime: Sendable {
     /// Opens the vault the configuration names, creating an empty one if it does not exist
     /// yet; nil when no route uses it. Fails on a vault sealed under another key, or one
     /// that other users can read.
-    static func open(_ configuration: Configuration) throws(ServerError) -> VaultRuntime? {
+    static func open(_ configuration: Configuration, metrics: Metrics) throws(ServerError)
+        -> VaultRuntime?
+    {
         guard configuration.routes.contains(where: { $0.vaultCredential != nil }) else {
             return nil
         }
@@ -38,7 +40,7 @@ final class VaultRuntime: Sendable {
             }
         }
         let minter = CredentialMinter(store: opened, connections: configuration.connections,
-                                      clock: { Int64(time(nil)) })
+                                      metrics: metrics, clock: { Int64(time(nil)) })
         return VaultRuntime(store: configuration.vault.store, keyID: key.id, minter: minter)
     }
 

@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/epoll.h>
@@ -84,6 +85,29 @@ uint16_t chaperone_mhd_bound_port(struct MHD_Daemon *daemon);
 int chaperone_mhd_connection_fd(struct MHD_Connection *connection);
 /* The value the connection-notification callback stored for this connection. */
 void *chaperone_mhd_socket_context(struct MHD_Connection *connection);
+
+/* ---- counters ---------------------------------------------------------------------- */
+
+/* Relaxed atomic operations on plain 64-bit words, for metrics that every event loop adds to
+ * and the admin thread reads. Swift's Atomic cannot be kept in an array. */
+static inline void chaperone_counter_add(uint64_t *counter, uint64_t amount) {
+    __atomic_fetch_add(counter, amount, __ATOMIC_RELAXED);
+}
+static inline uint64_t chaperone_counter_load(const uint64_t *counter) {
+    return __atomic_load_n(counter, __ATOMIC_RELAXED);
+}
+static inline uint64_t chaperone_counter_exchange(uint64_t *counter, uint64_t value) {
+    return __atomic_exchange_n(counter, value, __ATOMIC_RELAXED);
+}
+static inline void chaperone_counter_max(uint64_t *counter, uint64_t value) {
+    uint64_t seen = __atomic_load_n(counter, __ATOMIC_RELAXED);
+    while (seen < value && !__atomic_compare_exchange_n(counter, &seen, value, 1,
+                                                        __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+    }
+}
+
+/* Reads two longs from a stream (such as /proc/self/statm); returns how many were read. */
+int chaperone_read_two_longs(FILE *file, long *first, long *second);
 
 /* ---- process ---------------------------------------------------------------------- */
 
