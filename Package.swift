@@ -28,7 +28,8 @@ let package = Package(
         .target(name: "ChaperoneRouting"),
         .target(
             name: "ChaperoneConfig",
-            dependencies: ["CYAML", "ChaperoneRouting", "ChaperoneIdentity", "ChaperoneVault"]
+            dependencies: ["CYAML", "COpenSSL", "ChaperoneRouting", "ChaperoneIdentity",
+                           "ChaperoneVault"]
         ),
         .target(name: "ChaperoneUpstream", dependencies: ["CCurl", "CChaperone"]),
         .target(name: "ChaperoneIdentity", dependencies: ["COpenSSL", "CJansson"]),

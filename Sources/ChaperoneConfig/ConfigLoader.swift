@@ -1,3 +1,5 @@
+import COpenSSL
+
 /// Reads, decodes and validates a configuration file.
 public struct ConfigLoader: Sendable {
     public var secrets: SecretSource
@@ -38,10 +40,26 @@ public struct ConfigLoader: Sendable {
                                   defaultWorkers: defaultWorkers,
                                   requiresVault: requiresVault)
         let configuration = wire.flatMap { validator.configuration($0, file: file) }
-        guard let configuration, !validator.diagnostics.hasErrors else {
+        guard var configuration, !validator.diagnostics.hasErrors else {
             throw ConfigErrors(problems: validator.diagnostics.problems.sorted(by: Self.order))
         }
+        configuration.digest = Self.digest(text)
         return configuration
+    }
+
+    private static func digest(_ text: [UInt8]) -> String {
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        let empty: [UInt8] = [0]
+        text.withUnsafeBytes { bytes in
+            empty.withUnsafeBytes { fallback in
+                _ = EVP_Digest(bytes.baseAddress ?? fallback.baseAddress, bytes.count, &digest,
+                               &length, EVP_sha256(), nil)
+            }
+        }
+        let hex = Array("0123456789abcdef".utf8)
+        return String(decoding: digest.prefix(8).flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 15)]] },
+                      as: UTF8.self)
     }
 
     private static func order(_ a: ConfigProblem, _ b: ConfigProblem) -> Bool {

@@ -21,6 +21,10 @@ public struct Configuration: Sendable {
     public var connections: [ConnectionSettings]
     /// In file order; no two are ambiguous (checked while loading).
     public var routes: [Route]
+    /// `log.level`.
+    public var logLevel: LogLevel
+    /// The first 16 hex digits of the file's SHA-256, to tell in logs which file is live.
+    public var digest = ""
     /// Things that are allowed but worth a second look, such as running without identity.
     public var warnings: [ConfigProblem]
 

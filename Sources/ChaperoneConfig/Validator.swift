@@ -18,6 +18,7 @@ struct Validator {
         if let wireAdmin = wire.admin { admin = self.admin(wireAdmin) }
         let workers = integer(wire.workers, in: 1...256) ?? defaultWorkers
         let limits = limits(wire.limits)
+        let logLevel = logLevel(wire.logLevel)
         let identity = wire.identity.flatMap { self.identity($0) }
         let connections = self.connections(wire.connections, identity: wire.identity != nil)
         let declared = wire.connections?.value.map(\.name.value) ?? []
@@ -49,9 +50,18 @@ struct Validator {
         return Configuration(
             file: file, listen: listen, workers: workers, admin: admin, limits: limits,
             identity: identity, vault: vault, approval: approval, connections: connections,
-            routes: routes.map(\.route),
+            routes: routes.map(\.route), logLevel: logLevel,
             warnings: diagnostics.problems.filter { $0.severity == .warning }
         )
+    }
+
+    private mutating func logLevel(_ wire: Located<String>?) -> LogLevel {
+        guard let wire else { return .info }
+        guard let level = LogLevel(rawValue: wire.value) else {
+            diagnostics.error(wire.location, wire.path, "expected debug, info, warning or error")
+            return .info
+        }
+        return level
     }
 
     private mutating func version(_ wire: WireConfig) {

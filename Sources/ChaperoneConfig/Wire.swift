@@ -7,6 +7,7 @@ struct WireConfig {
     var listen: Located<String>?
     var workers: Located<String>?
     var admin: WireAdmin?
+    var logLevel: Located<String>?
     var limits: WireLimits?
     var identity: WireIdentity?
     var vault: WireVault?
@@ -92,6 +93,10 @@ extension WireConfig {
             self.admin = WireAdmin(location: admin.location, path: admin.path,
                                    listen: admin.scalar("listen", &diagnostics))
             admin.reportUnknownKeys(&diagnostics)
+        }
+        if var log = reader.mapping("log", &diagnostics) {
+            logLevel = log.scalar("level", &diagnostics)
+            log.reportUnknownKeys(&diagnostics)
         }
         if var limits = reader.mapping("limits", &diagnostics) {
             self.limits = WireLimits(

@@ -48,9 +48,15 @@ final class AdminServer {
 private let adminHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _, _, _, _ in
     let state = Unmanaged<ServerState>.fromOpaque(cls!).takeUnretainedValue()
     let path = url.map { String(cString: $0) } ?? ""
+    let method = method.map { String(cString: $0) } ?? "GET"
     let status: UInt32
     let body: String
     switch (path, state.notReadyReason) {
+    case ("/reload", _) where method == "POST":
+        (status, body) = reloadAnswer(state.reloads.reload(timeout: 30))
+    case ("/reload", _):
+        (status, body) = (405, #"{"type":"bad-request","title":"Bad request","status":405,"#
+            + #""detail":"a reload is asked for with POST"}"#)
     case ("/healthz", _):
         (status, body) = (200, #"{"status":"ok"}"#)
     case ("/readyz", nil):
@@ -72,7 +78,7 @@ private let adminHandler: MHD_AccessHandlerCallback = { cls, connection, url, me
         MHD_create_response_from_buffer($0.count, $0.baseAddress, .RESPMEM_MUST_COPY)
     }
     let type = path == "/metrics" ? "text/plain; version=0.0.4; charset=utf-8"
-        : status == 404 ? "application/problem+json" : "application/json"
+        : status == 404 || status == 405 ? "application/problem+json" : "application/json"
     MHD_add_response_header(response, "Content-Type", type)
     let result = MHD_queue_response(connection, status, response)
     MHD_destroy_response(response)
@@ -100,4 +106,33 @@ private func approvalList(_ entries: [ApprovalRegistry.Entry]) -> String {
     json.endArray()
     json.endObject()
     return String(decoding: json.bytes, as: UTF8.self)
+}
+
+/// The answer to `POST /reload`: 200 with what is now served, or 422 with why the file was
+/// refused (the previous configuration stays).
+private func reloadAnswer(_ result: ReloadRequests.Result?) -> (UInt32, String) {
+    var json = JSONText(capacity: 256)
+    json.beginObject()
+    let status: UInt32
+    switch result {
+    case .reloaded(let routes, let digest, let restartOnly)?:
+        status = 200
+        json.field("status", "reloaded")
+        json.field("routes", routes)
+        json.field("config_digest", digest)
+        json.beginArray("restart_needed_for")
+        for setting in restartOnly { json.element(setting) }
+        json.endArray()
+    case .refused(let problems)?:
+        status = 422
+        json.field("status", "refused")
+        json.beginArray("problems")
+        for problem in problems { json.element(problem) }
+        json.endArray()
+    case nil:
+        status = 503
+        json.field("status", "the reload did not finish within 30 s")
+    }
+    json.endObject()
+    return (status, String(decoding: json.bytes, as: UTF8.self))
 }

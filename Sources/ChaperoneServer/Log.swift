@@ -1,3 +1,5 @@
+import ChaperoneConfig
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -5,25 +7,26 @@ import Glibc
 /// JSON lines on standard error: one per event, one per request. Every line is written with
 /// a single `write(2)`, so lines from different threads never interleave.
 public enum Log {
-    public enum Level: String, Sendable, Comparable {
-        case debug, info, warning, error
+    public typealias Level = LogLevel
 
-        public static func < (a: Level, b: Level) -> Bool { a.rank < b.rank }
+    /// Set in the environment, `CHAPERONE_LOG_LEVEL` wins over the configuration's
+    /// `log.level`, so a deployment can be made verbose without editing its file.
+    private static let environmentLevel =
+        getenv("CHAPERONE_LOG_LEVEL").flatMap { Level(rawValue: String(cString: $0)) }
 
-        private var rank: Int {
-            switch self {
-            case .debug: 0
-            case .info: 1
-            case .warning: 2
-            case .error: 3
-            }
-        }
+    private static let level = Atomic<Int>(
+        Level.allCases.firstIndex(of: environmentLevel ?? .info)!)
+
+    /// Events below this level are not written; info by default. Request lines are info.
+    public static var minimumLevel: Level {
+        Level.allCases[level.load(ordering: .relaxed)]
     }
 
-    /// Events below this level are not written: `CHAPERONE_LOG_LEVEL` (debug, info, warning,
-    /// error), info by default. Request lines are info.
-    public static let minimumLevel: Level =
-        getenv("CHAPERONE_LOG_LEVEL").flatMap { Level(rawValue: String(cString: $0)) } ?? .info
+    /// Applies `log.level` from a configuration, unless the environment set the level.
+    public static func configure(_ configured: Level) {
+        guard environmentLevel == nil else { return }
+        level.store(Level.allCases.firstIndex(of: configured)!, ordering: .relaxed)
+    }
 
     /// Logs an event. Field values are text chosen by Chaperone: never put a header value,
     /// token or secret here.

@@ -14,6 +14,8 @@ public final class ProxyServer {
     /// The proxy address with the port actually bound (useful when configured as 0).
     public let proxyAddress: ListenAddress
     public let adminAddress: ListenAddress?
+    /// Reloads asked for on the admin listener, which the controlling thread carries out.
+    public let reloads = ReloadRequests()
     private let shards: [ShardThread]
     private let admin: AdminServer?
     private let state: ServerState
@@ -56,7 +58,7 @@ public final class ProxyServer {
         }
         proxyAddress = address
 
-        let state = ServerState(approvals: approvals, metrics: metrics)
+        let state = ServerState(approvals: approvals, metrics: metrics, reloads: reloads)
         state.keySource = identity?.keys
         self.state = state
         do {

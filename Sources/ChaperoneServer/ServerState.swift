@@ -14,9 +14,13 @@ final class ServerState: Sendable {
     /// For `GET /metrics`.
     let metrics: Metrics
 
-    init(approvals: ApprovalRegistry, metrics: Metrics) {
+    /// For `POST /reload`.
+    let reloads: ReloadRequests
+
+    init(approvals: ApprovalRegistry, metrics: Metrics, reloads: ReloadRequests) {
         self.approvals = approvals
         self.metrics = metrics
+        self.reloads = reloads
     }
 
     var current: Phase { Phase(rawValue: phase.load(ordering: .acquiring)) ?? .starting }

@@ -32,6 +32,7 @@ enum ServeCommand {
             Log.event(.error, "not started: the configuration is invalid", ["config": configPath])
             return 1
         }
+        Log.configure(configuration.logLevel)
         for warning in configuration.warnings {
             Log.event(.warning, "configuration: \(warning)")
         }
@@ -49,6 +50,7 @@ enum ServeCommand {
             "routes": String(configuration.routes.count),
             "workers": String(configuration.workers),
             "config": configPath,
+            "config_digest": configuration.digest,
             "version": CommandLineInterface.version,
         ])
 
@@ -66,21 +68,31 @@ enum ServeCommand {
         }
     }
 
+    /// Reloads on SIGHUP, whether it came from outside or from the admin listener's
+    /// `POST /reload`, which waits for the result.
     private static func reload(_ server: ProxyServer, configPath: String) {
+        let ticket = server.reloads.begin()
         let configuration: Configuration
         do {
             configuration = try CheckCommand.loader().load(path: configPath)
         } catch {
-            for problem in error.problems where problem.severity == .error {
+            let problems = error.problems.filter { $0.severity == .error }
+            for problem in problems {
                 Log.event(.error, "configuration: \(problem)")
             }
             Log.event(.error, "reload refused: the new configuration is invalid; still serving "
                 + "the previous one", ["config": configPath])
+            server.reloads.finish(ticket, .refused(problems.map(\.description)))
             return
         }
         let restartOnly = server.reload(configuration)
+        Log.configure(configuration.logLevel)
         Log.event(.info, "reloaded", ["routes": String(configuration.routes.count),
-                                      "config": configPath])
+                                      "config": configPath,
+                                      "config_digest": configuration.digest])
+        server.reloads.finish(ticket, .reloaded(routes: configuration.routes.count,
+                                                digest: configuration.digest,
+                                                restartOnly: restartOnly))
         if !restartOnly.isEmpty {
             Log.event(.warning, "changed settings take effect only after a restart",
                       ["settings": restartOnly.joined(separator: ",")])
