@@ -32,7 +32,8 @@ let package = Package(
         ),
         .target(name: "ChaperoneUpstream", dependencies: ["CCurl", "CChaperone"]),
         .target(name: "ChaperoneIdentity", dependencies: ["COpenSSL", "CJansson"]),
-        .target(name: "ChaperoneVault", dependencies: ["CSQLite", "COpenSSL"]),
+        .target(name: "ChaperoneSQLite", dependencies: ["CSQLite"]),
+        .target(name: "ChaperoneVault", dependencies: ["ChaperoneSQLite", "COpenSSL"]),
         .target(
             name: "ChaperoneServer",
             dependencies: [
