@@ -34,6 +34,7 @@ let package = Package(
         .target(name: "ChaperoneIdentity", dependencies: ["COpenSSL", "CJansson"]),
         .target(name: "ChaperoneSQLite", dependencies: ["CSQLite"]),
         .target(name: "ChaperoneVault", dependencies: ["ChaperoneSQLite", "COpenSSL"]),
+        .target(name: "ChaperoneAudit", dependencies: ["ChaperoneSQLite", "COpenSSL", "CJansson"]),
         .target(
             name: "ChaperoneServer",
             dependencies: [
@@ -65,6 +66,10 @@ let package = Package(
             dependencies: ["ChaperoneVault", "CSQLite", "ChaperoneTestSupport"]
         ),
         .testTarget(name: "ChaperoneUpstreamTests", dependencies: ["ChaperoneUpstream"]),
+        .testTarget(
+            name: "ChaperoneAuditTests",
+            dependencies: ["ChaperoneAudit", "CSQLite", "ChaperoneTestSupport"]
+        ),
         .testTarget(
             name: "ChaperoneIdentityTests",
             dependencies: ["ChaperoneIdentity", "ChaperoneTestSupport"],

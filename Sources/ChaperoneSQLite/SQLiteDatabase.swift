@@ -123,6 +123,12 @@ public final class SQLiteStatement<Failure: SQLiteFailure> {
         while try step() {}
     }
 
+    /// Makes the statement ready to bind and run again, its bindings cleared.
+    public func reset() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
     public func text(_ column: Int32) -> String? {
         guard let text = sqlite3_column_text(handle, column) else { return nil }
         return String(cString: text)
