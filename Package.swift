@@ -28,7 +28,9 @@ let package = Package(
         .target(name: "ChaperoneRouting"),
         .target(
             name: "ChaperoneConfig",
-            dependencies: ["CYAML", "ChaperoneRouting", "ChaperoneIdentity", "ChaperoneVault"]
+            dependencies: [
+                "CYAML", "ChaperoneRouting", "ChaperoneIdentity", "ChaperoneVault", "ChaperoneAudit",
+            ]
         ),
         .target(name: "ChaperoneUpstream", dependencies: ["CCurl", "CChaperone"]),
         .target(name: "ChaperoneIdentity", dependencies: ["COpenSSL", "CJansson"]),

@@ -15,6 +15,8 @@ public struct Configuration: Sendable {
     public var identity: IdentitySettings?
     /// The token vault; the defaults when the file has no `vault` section.
     public var vault: VaultSettings
+    /// The audit log; the defaults when the file has no `audit` section.
+    public var audit: AuditSettings
     /// In file order, names unique.
     public var connections: [ConnectionSettings]
     /// In file order; no two are ambiguous (checked while loading).

@@ -10,6 +10,7 @@ struct WireConfig {
     var limits: WireLimits?
     var identity: WireIdentity?
     var vault: WireVault?
+    var audit: WireAudit?
     var connections: Located<[WireConnection]>?
     var routes: Located<[WireRoute]>?
 }
@@ -107,6 +108,9 @@ extension WireConfig {
         }
         if var vault = reader.mapping("vault", &diagnostics) {
             self.vault = WireVault(&vault, &diagnostics)
+        }
+        if var audit = reader.mapping("audit", &diagnostics) {
+            self.audit = WireAudit(&audit, &diagnostics)
         }
         if let node = reader.node("connections") {
             connections = WireConnection.all(node, &diagnostics)
