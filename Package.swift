@@ -48,7 +48,7 @@ let package = Package(
             name: "chaperone",
             dependencies: [
                 "ChaperoneConfig", "ChaperoneServer", "ChaperoneVault", "ChaperoneIdentity",
-                "CChaperone", "COpenSSL", "CTCMalloc",
+                "ChaperoneAudit", "CChaperone", "COpenSSL", "CTCMalloc",
             ]
         ),
         .target(
@@ -79,7 +79,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ChaperoneEndToEndTests",
-            dependencies: ["chaperone", "ChaperoneTestSupport"],
+            dependencies: ["chaperone", "ChaperoneAudit", "ChaperoneTestSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "GlewlwydFixtureTests", dependencies: ["ChaperoneTestSupport"]),

@@ -47,7 +47,8 @@ struct ChainWalk {
 
     /// Takes `row`; returns true when it also took `next` (a swapped pair).
     mutating func take(_ row: StoredRecord, next: StoredRecord?) -> Bool {
-        checkColumns(row)
+        // After the chain's verdict, so that a break is named before what it explains.
+        defer { checkColumns(row) }
         if fits(row) {
             accept(row)
             return false
@@ -60,6 +61,7 @@ struct ChainWalk {
                            + "swapped: each is intact, in the other's place")
                 accept(next)
                 accept(row)
+                checkColumns(next)
                 return true
             }
             report(expected, .inserted, "a record was inserted before record \(expected) "
@@ -147,7 +149,12 @@ struct ChainWalk {
             stated.decision != row.columns.decision ? "decision" : nil,
             stated.actors != row.columns.actors ? "actors" : nil,
         ].compactMap { $0 }
-        report(record.sequence, .indexChanged, "record \(record.sequence): the "
+        // The columns belong to the row's place, which is the record's number unless
+        // records were renumbered.
+        let name = row.position == record.sequence
+            ? "record \(row.position)"
+            : "the record at position \(row.position) (numbered \(record.sequence))"
+        report(row.position, .indexChanged, "\(name): the "
                    + names.joined(separator: ", ") + " column\(names.count == 1 ? "" : "s") "
                    + "no longer agree\(names.count == 1 ? "s" : "") with the record's text "
                    + "(edited in the database; queries on it answer wrongly)")
