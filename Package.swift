@@ -29,7 +29,8 @@ let package = Package(
         .target(
             name: "ChaperoneConfig",
             dependencies: [
-                "CYAML", "ChaperoneRouting", "ChaperoneIdentity", "ChaperoneVault", "ChaperoneAudit",
+                "CYAML", "ChaperoneRouting", "ChaperoneIdentity", "ChaperoneVault",
+                "ChaperoneAudit",
             ]
         ),
         .target(name: "ChaperoneUpstream", dependencies: ["CCurl", "CChaperone"]),

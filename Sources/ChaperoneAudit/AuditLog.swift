@@ -113,12 +113,14 @@ public final class AuditLog: Sendable {
     }
 
     /// Commits everything queued, writes a final checkpoint and stops the writer. Later
-    /// appends are refused. Failures go to `onFailure`, as always.
+    /// appends are refused. Failures go to `onFailure`, as always. Call it once, from one
+    /// thread: a second call returns at once, possibly before the first is done.
     public func close() {
         let first = queue.withLock { state -> Bool in
-            defer { state.closing = true }
+            guard !state.closing else { return false }
+            state.closing = true
             queue.signal()
-            return !state.closing
+            return true
         }
         guard first else { return }
         pthread_join(thread, nil)

@@ -68,7 +68,7 @@ extension AuditStore {
             let missing = sequence == last + 1
                 ? "record \(sequence) is" : "records \(last + 1) to \(sequence) are"
             walk.report(last + 1, .truncated, "\(missing) missing from the end: the store "
-                            + "ends at record \(last), but \(name) covers up to record "
+                            + "ends at record \(last), but \(origin) covers up to record "
                             + "\(sequence)")
         } else if let hash = walk.hashes[sequence], hash != checkpoint.hash {
             walk.report(sequence, .changed, "record \(sequence) is not the record \(name) "

@@ -177,7 +177,9 @@ import Testing
         }
         let checkpoints = try AuditStore(readingAt: fixture.path).checkpoints()
         #expect(checkpoints.map(\.sequence) == [10, 20, 25])
-        #expect(checkpoints.allSatisfy { $0.isSignatureValid && $0.publicKey == fixture.key.publicKey })
+        #expect(checkpoints.allSatisfy {
+            $0.isSignatureValid && $0.publicKey == fixture.key.publicKey
+        })
         let verification = try fixture.verify()
         #expect(verification.isIntact)
         #expect(verification.checkpoints == 3)

@@ -36,7 +36,8 @@ import Testing
         try fixture.write(3)
         try fixture.write(2)
         let raw = try RawDatabase(fixture.path)
-        #expect(try raw.rows("SELECT seq FROM records ORDER BY seq").map { $0[0] } == ["1", "2", "3", "4", "5"])
+        let sequences = try raw.rows("SELECT seq FROM records ORDER BY seq").map { $0[0] }
+        #expect(sequences == ["1", "2", "3", "4", "5"])
         let verification = try fixture.verify()
         #expect(verification.isIntact)
         #expect(verification.lastSequence == 5)

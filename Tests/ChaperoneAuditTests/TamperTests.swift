@@ -136,8 +136,7 @@ import Testing
         #expect(problems.first?.sequence == 16)
         #expect(problems.first?.kind == .truncated)
         #expect(problems.first?.detail == "records 16 to 20 are missing from the end: the "
-            + "store ends at record 15, but the exported checkpoint for record 20 covers up "
-            + "to record 20")
+            + "store ends at record 15, but the exported checkpoint covers up to record 20")
     }
 
     @Test func aTailRewrittenUnderAnotherKeyDiffersFromTheExportedCheckpoint() throws {

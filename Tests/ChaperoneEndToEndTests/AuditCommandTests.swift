@@ -136,7 +136,7 @@ final class AuditWorkspace {
         #expect(verify.status == 1)
         #expect(verify.stdout.contains("the first is at record 17\nrecords 17 to 20 are "
             + "missing from the end: the store ends at record 16, but the exported "
-            + "checkpoint for record 20 covers up to record 20"))
+            + "checkpoint covers up to record 20"))
 
         let intact = try AuditWorkspace()
         let kept = try intact.directory.write("kept.jsonl",
