@@ -4,7 +4,9 @@ extension AuditStore {
     /// A checkpoint must carry a valid signature by `trustedKey` (the configured signing
     /// key), and the chain must have the hash it signed at its sequence number; an
     /// exported one also shows a store cut short before it. With `trustedKey` nil (the
-    /// key is not there), every checkpoint is reported as unchecked.
+    /// key is not there), every checkpoint is reported as unchecked. Only one key is
+    /// trusted: checkpoints signed before the signing key was replaced fail as signed by
+    /// another key (there is no list of earlier keys yet).
     public func verify(trusting trustedKey: AuditPublicKey?,
                        exported: [AuditCheckpoint] = []) throws(AuditFailure)
         -> AuditVerification

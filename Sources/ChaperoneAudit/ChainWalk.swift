@@ -28,7 +28,9 @@ struct StoredRecord {
 /// record fits where this one stands); a gap (it carries a later number: the records in
 /// between were removed); changed (it carries the right number but not the right hash);
 /// out of order (it carries an earlier number). After a break the walk picks the chain
-/// up again at the record that broke it, so later breaks are named too.
+/// up again at the record that broke it, so later breaks are named too. A record moved
+/// further than next to its neighbour is named as a gap where it left and as out of
+/// order where it stands, not as one move.
 struct ChainWalk {
     private(set) var problems: [AuditProblem] = []
     /// The sequence number the next record must carry.
