@@ -28,12 +28,16 @@ let package = Package(
         .target(name: "ChaperoneRouting"),
         .target(
             name: "ChaperoneConfig",
-            dependencies: ["CYAML", "COpenSSL", "ChaperoneRouting", "ChaperoneIdentity",
-                           "ChaperoneVault"]
+            dependencies: [
+                "CYAML", "COpenSSL", "ChaperoneRouting", "ChaperoneIdentity", "ChaperoneVault",
+                "ChaperoneAudit",
+            ]
         ),
         .target(name: "ChaperoneUpstream", dependencies: ["CCurl", "CChaperone"]),
         .target(name: "ChaperoneIdentity", dependencies: ["COpenSSL", "CJansson"]),
-        .target(name: "ChaperoneVault", dependencies: ["CSQLite", "COpenSSL"]),
+        .target(name: "ChaperoneSQLite", dependencies: ["CSQLite"]),
+        .target(name: "ChaperoneVault", dependencies: ["ChaperoneSQLite", "COpenSSL"]),
+        .target(name: "ChaperoneAudit", dependencies: ["ChaperoneSQLite", "COpenSSL", "CJansson"]),
         .target(
             name: "ChaperoneServer",
             dependencies: [
@@ -45,7 +49,7 @@ let package = Package(
             name: "chaperone",
             dependencies: [
                 "ChaperoneConfig", "ChaperoneServer", "ChaperoneVault", "ChaperoneIdentity",
-                "CChaperone", "COpenSSL", "CTCMalloc",
+                "ChaperoneAudit", "CChaperone", "COpenSSL", "CTCMalloc",
             ]
         ),
         .target(
@@ -66,13 +70,17 @@ let package = Package(
         ),
         .testTarget(name: "ChaperoneUpstreamTests", dependencies: ["ChaperoneUpstream"]),
         .testTarget(
+            name: "ChaperoneAuditTests",
+            dependencies: ["ChaperoneAudit", "CSQLite", "ChaperoneTestSupport"]
+        ),
+        .testTarget(
             name: "ChaperoneIdentityTests",
             dependencies: ["ChaperoneIdentity", "ChaperoneTestSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "ChaperoneEndToEndTests",
-            dependencies: ["chaperone", "ChaperoneTestSupport"],
+            dependencies: ["chaperone", "ChaperoneAudit", "ChaperoneTestSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "GlewlwydFixtureTests", dependencies: ["ChaperoneTestSupport"]),

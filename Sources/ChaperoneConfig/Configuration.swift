@@ -17,6 +17,8 @@ public struct Configuration: Sendable {
     public var vault: VaultSettings
     /// The authority that asks users to approve held requests, if any route is held.
     public var approval: ApprovalSettings?
+    /// The audit log; the defaults when the file has no `audit` section.
+    public var audit: AuditSettings
     /// In file order, names unique.
     public var connections: [ConnectionSettings]
     /// In file order; no two are ambiguous (checked while loading).

@@ -30,6 +30,7 @@ struct Validator {
         }
         let unambiguous = checkRouteTable(routes)
         let vault = vault(wire, routes: routes, connections: connections)
+        let audit = audit(wire, vault: vault)
 
         if wire.identity == nil {
             diagnostics.warning(wire.location, "identity",
@@ -46,11 +47,13 @@ struct Validator {
                                 "no routes: every request will be answered 404")
         }
 
-        guard !diagnostics.hasErrors, let listen, unambiguous, let vault else { return nil }
+        guard !diagnostics.hasErrors, let listen, unambiguous, let vault, let audit else {
+            return nil
+        }
         return Configuration(
             file: file, listen: listen, workers: workers, admin: admin, limits: limits,
-            identity: identity, vault: vault, approval: approval, connections: connections,
-            routes: routes.map(\.route), logLevel: logLevel,
+            identity: identity, vault: vault, approval: approval, audit: audit,
+            connections: connections, routes: routes.map(\.route), logLevel: logLevel,
             warnings: diagnostics.problems.filter { $0.severity == .warning }
         )
     }

@@ -12,6 +12,7 @@ struct WireConfig {
     var identity: WireIdentity?
     var vault: WireVault?
     var approval: WireApproval?
+    var audit: WireAudit?
     var connections: Located<[WireConnection]>?
     var routes: Located<[WireRoute]>?
 }
@@ -117,6 +118,9 @@ extension WireConfig {
         }
         if var approval = reader.mapping("approval", &diagnostics) {
             self.approval = WireApproval(&approval, &diagnostics)
+        }
+        if var audit = reader.mapping("audit", &diagnostics) {
+            self.audit = WireAudit(&audit, &diagnostics)
         }
         if let node = reader.node("connections") {
             connections = WireConnection.all(node, &diagnostics)

@@ -33,7 +33,7 @@ public final class SQLiteVaultStore: VaultStore {
                 sealer: any TokenSealer = AESGCMSealer(),
                 busyTimeout: Duration = .seconds(5)) throws(VaultError)
     {
-        try VaultFile.prepare(path, create: create)
+        try SQLiteDatabase.prepareFile(path, create: create)
         let (seconds, attoseconds) = busyTimeout.components
         let database = try SQLiteDatabase(
             path: path,
@@ -51,11 +51,8 @@ public final class SQLiteVaultStore: VaultStore {
     /// WAL, so readers and the writer do not block each other; FULL synchronisation, so a
     /// commit (a rotated refresh token) survives a power cut; freed pages zeroed.
     private static func configure(_ database: SQLiteDatabase) throws(VaultError) {
-        let mode = try database.prepare("PRAGMA journal_mode = WAL")
-        guard try mode.step(), mode.text(0) == "wal" else {
-            throw .storage("\(database.path): cannot switch to write-ahead logging")
-        }
-        try database.execute("PRAGMA synchronous = FULL; PRAGMA secure_delete = ON")
+        try database.useWriteAheadLog()
+        try database.execute("PRAGMA secure_delete = ON")
     }
 
     public var keyID: VaultKeyID { grants.withLock { $0.key.id } }

@@ -13,7 +13,7 @@ enum CommandLineInterface {
     }
 
     enum Command: String, CaseIterable {
-        case serve, check, vault, version, help
+        case serve, check, vault, audit, version, help
     }
 
     static func run(arguments: [String]) -> Int32 {
@@ -35,6 +35,7 @@ enum CommandLineInterface {
         }
         // The vault's commands take options of their own.
         if command == .vault { return VaultCommand.run(arguments: Array(arguments.dropFirst())) }
+        if command == .audit { return AuditCommand.run(arguments: Array(arguments.dropFirst())) }
         var config = "proxy.yaml"
         var rest = arguments.dropFirst()
         while let argument = rest.popFirst() {
@@ -63,6 +64,7 @@ enum CommandLineInterface {
         case .serve: return ServeCommand.run(configPath: config)
         case .check: return CheckCommand.run(configPath: config)
         case .vault: return VaultCommand.run(arguments: [])  // taken above, before the loop
+        case .audit: return AuditCommand.run(arguments: [])  // taken above, before the loop
         case .version:
             print(versionText)
             return 0
@@ -81,6 +83,7 @@ enum CommandLineInterface {
           serve     run the proxy
           check     validate the configuration; exit 0 when valid, 1 when not
           vault     manage the token vault: put, list, revoke, rotate-key
+          audit     read the audit log: verify, query, tail, checkpoint
           version   print the version
           help      show this help
 
@@ -111,6 +114,8 @@ enum CommandLineInterface {
             """
         case .vault:
             VaultHelp.group
+        case .audit:
+            AuditHelp.group
         case .version:
             "Usage: chaperone version\n\nPrints the version."
         case .help:

@@ -11,6 +11,8 @@ struct UsageError: Error {
 struct OptionParser {
     /// The options taken, such as `--config`.
     let names: [String]
+    /// Those of them that take no value, such as `--json`; given, their value is "".
+    var flags: [String] = []
     /// Short spellings, such as `["-c": "--config"]`.
     var aliases: [String: String] = ["-c": "--config"]
 
@@ -34,6 +36,16 @@ struct OptionParser {
             }
             guard let option = canonical(name) else {
                 return .failure(UsageError(message: Self.unexpected(name, position: position)))
+            }
+            if flags.contains(option) {
+                guard value == nil else {
+                    return .failure(UsageError(message: "\(option) takes no value"))
+                }
+                guard values[option] == nil else {
+                    return .failure(UsageError(message: "\(option) is given twice"))
+                }
+                values[option] = ""
+                continue
             }
             if value == nil {
                 guard let next = rest.first, !next.hasPrefix("-") else {
