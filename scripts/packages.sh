@@ -6,6 +6,7 @@ RUN_PACKAGES=(libmicrohttpd-dev libcurl4-openssl-dev libyaml-dev libssl-dev libj
 TEST_PACKAGES=(python3 python3-jwt python3-cryptography openssl curl glewlwyd sqlite3)
 # The user's side of Glewlwyd in a browser: headless Chromium, its WebDriver, Selenium.
 TEST_PACKAGES+=(chromium chromium-driver python3-selenium)
-# Checks of deploy/: systemd-analyze and systemd-sysusers, iptables and ip for the pod's
-# egress rules, readelf for the libraries the binary links, a venv for the PyPI validators.
-TEST_PACKAGES+=(systemd iptables iproute2 binutils python3-venv)
+# Checks of deploy/: systemd-analyze and systemd-sysusers, strace against the unit's system
+# call filter, iptables and ip for the pod's egress rules, readelf for the libraries the
+# binary links, a venv for the PyPI validators.
+TEST_PACKAGES+=(systemd strace iptables iproute2 binutils python3-venv)
