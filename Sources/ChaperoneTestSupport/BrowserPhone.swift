@@ -56,6 +56,10 @@ public struct BrowserPhone: Sendable {
             throw TestFailure("\(program) is missing: "
                 + "scripts/install-packages chromium chromium-driver python3-selenium")
         }
+        guard FileManager.default.fileExists(atPath: GlewlwydWebapp.packageDirectory) else {
+            throw TestFailure("Glewlwyd's web pages are missing: "
+                + "scripts/install-packages glewlwyd-common")
+        }
         try? FileManager.default.removeItem(atPath: screenshots)
         let directory = try TemporaryDirectory()
         let process = try TestProcess(
