@@ -238,8 +238,11 @@ def main():
             outcome = answer_request(walk, args.binding_message, args.answer)
             print(json.dumps({"outcome": outcome}), flush=True)
         except (PageFailure, WebDriverException) as error:
-            walk.step("failure")
             print(json.dumps({"error": str(error)}), flush=True)
+            try:
+                walk.step("failure")
+            except WebDriverException:
+                pass  # a browser that died takes no screenshot; the error says why
             return 1
         finally:
             driver.quit()
