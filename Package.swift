@@ -84,6 +84,12 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "GlewlwydFixtureTests", dependencies: ["ChaperoneTestSupport"]),
+        // Checks of deploy/ by the tools that read those files.
+        .testTarget(
+            name: "DeployTests",
+            dependencies: ["chaperone", "ChaperoneTestSupport"],
+            exclude: ["Fixtures"]
+        ),
 
         .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport"),
         .executableTarget(

@@ -35,8 +35,9 @@ final class GlewlwydServer: Sendable {
         try load.finish()
 
         let packageConfig = try String(contentsOfFile: options.packageConfig, encoding: .utf8)
+        let webapp = try GlewlwydWebapp.prepare(at: directory.path("webapp"), in: directory)
         (port, process, watchdog) = try Self.start(packageConfig, database: database,
-                                                   in: directory)
+                                                   webapp: webapp, in: directory)
     }
 
     deinit { stop() }
@@ -78,7 +79,8 @@ final class GlewlwydServer: Sendable {
     /// answers. A port taken by someone else between choosing and binding makes Glewlwyd exit
     /// at once; then another port is tried.
     private static func start(
-        _ packageConfig: String, database: String, in directory: TemporaryDirectory
+        _ packageConfig: String, database: String, webapp: String?,
+        in directory: TemporaryDirectory
     ) throws -> (Int, TestProcess, ProcessWatchdog) {
         let log = directory.path("glewlwyd.log")
         let config = directory.path("glewlwyd.conf")
@@ -86,7 +88,7 @@ final class GlewlwydServer: Sendable {
         for _ in 0..<5 {
             let port = try freeLoopbackPort()
             try GlewlwydConfigFile.text(from: packageConfig, port: port, logFile: log,
-                                        database: database)
+                                        database: database, webapp: webapp)
                 .write(toFile: config, atomically: true, encoding: .utf8)
             try? FileManager.default.removeItem(atPath: log)
             let process = try TestProcess(executable, ["--config-file=\(config)"],
