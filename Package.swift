@@ -42,7 +42,7 @@ let package = Package(
             name: "ChaperoneServer",
             dependencies: [
                 "CMicroHTTPD", "CChaperone", "COpenSSL", "ChaperoneConfig",
-                "ChaperoneIdentity", "ChaperoneRouting", "ChaperoneUpstream",
+                "ChaperoneIdentity", "ChaperoneRouting", "ChaperoneUpstream", "ChaperoneAudit",
             ]
         ),
         .executableTarget(

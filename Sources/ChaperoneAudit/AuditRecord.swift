@@ -8,6 +8,9 @@ public enum AuditDecision: String, Sendable, CaseIterable {
     /// Not forwarded, or forwarded without an answer, because something failed: the
     /// upstream, the authority, the vault.
     case error
+    /// Held for the user's approval in interrupt mode: the agent was answered 202 and
+    /// polls for the outcome, which a later record states.
+    case held
 }
 
 /// One actor of the token's `act` chain (RFC 8693), outermost (the current actor) first.
@@ -27,13 +30,16 @@ public struct AuditActor: Sendable, Equatable {
 public struct AuditApproval: Sendable, Equatable {
     public enum Outcome: String, Sendable, CaseIterable {
         case approved, denied, expired
+        /// Not answered yet (interrupt mode: the agent was told to poll).
+        case pending
         /// The agent hung up while the request was held.
         case cancelled
         /// The authority could not be asked or answered garbage.
         case failed
     }
 
-    /// The authority's `auth_req_id`.
+    /// Chaperone's approval id (the one `/approvals` lists and the status URL carries),
+    /// never the authority's `auth_req_id`.
     public var id: String
     public var outcome: Outcome
 

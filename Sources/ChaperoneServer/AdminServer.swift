@@ -66,8 +66,17 @@ private let adminHandler: MHD_AccessHandlerCallback = { cls, connection, url, me
     case ("/approvals", _):
         (status, body) = (200, approvalList(state.approvals.pending()))
     case ("/metrics", _):
-        (status, body) = (200, state.metrics.render(
-            Metrics.Gauges(approvalsPending: state.approvals.pendingCount())))
+        let audit = state.audit.statistics
+        (status, body) = (200, state.metrics.render(Metrics.Gauges(
+            approvalsPending: state.approvals.pendingCount(),
+            extra: [
+                ("Audit records waiting for the writer.", "chaperone_audit_queue_depth",
+                 "gauge", String(audit.queued)),
+                ("Audit records committed.", "chaperone_audit_records_total", "counter",
+                 String(audit.committedRecords)),
+                ("Audit records that could not be written.", "chaperone_audit_failures_total",
+                 "counter", String(audit.failedRecords)),
+            ])))
     default:
         (status, body) = (404, #"{"type":"no-route","title":"No route","status":404,"#
             + #""detail":"the admin listener serves /healthz, /readyz, /approvals and "#

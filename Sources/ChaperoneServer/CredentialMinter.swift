@@ -1,3 +1,4 @@
+import ChaperoneAudit
 import ChaperoneConfig
 import ChaperoneIdentity
 import ChaperoneUpstream
@@ -15,12 +16,15 @@ struct MintKey: Hashable, Sendable {
 /// An access token minted for a user, as requests use it.
 final class MintedCredential: Sendable {
     let token: SecretBytes
+    /// How audit records name the token: computed once per mint, not per request.
+    let fingerprint: CredentialFingerprint
     /// Seconds since the epoch; the token is not used from then on.
     let goodUntil: Int64
 
     init(token: SecretBytes, goodUntil: Int64) {
         self.token = token
         self.goodUntil = goodUntil
+        fingerprint = token.withUnsafeBytes { CredentialFingerprint(credential: $0) }
     }
 }
 

@@ -1,4 +1,5 @@
 import CMicroHTTPD
+import ChaperoneAudit
 import COpenSSL
 import ChaperoneConfig
 import ChaperoneIdentity
@@ -58,6 +59,7 @@ extension ProxyRequest {
         }
         shard.approvalRegistry.insert(entry)
         approvalID = id
+        approvalStartedAt = shard.now
         let wait = ApprovalWait(shard: shard, id: id, runtime: runtime,
                                 timeout: approval.timeout.nanoseconds, metrics: plan.metrics,
                                 request: interrupt ? nil : self)
@@ -100,6 +102,7 @@ extension ProxyRequest {
     /// The approval this request waited for ended.
     func approvalEnded(_ outcome: ApprovalOutcome, token: SecretBytes?) {
         approvalWait = nil
+        approvalEndedAt = MonotonicClock.now()
         guard phase == .approving else { return }
         proceedAfterApproval(outcome, token: token)
     }
@@ -116,6 +119,10 @@ extension ProxyRequest {
                     + "forward", retryAfter: 5))
             }
             injection.add(token, to: transfer)
+            credentialFingerprint = token.withUnsafeBytes {
+                CredentialFingerprint(credential: $0)
+            }
+            credentialConnection = nil
         }
         proceedToCredential()
     }
@@ -165,7 +172,7 @@ extension ProxyRequest {
         outcome = "held for approval \(id)"
         pendingResponse = (response, 202)
         phase = .responseReady
-        resume()
+        if !recordDecision() { resume() }
     }
 
     /// A request for `/_chaperone/approvals/ID`: checked like a request to the held route,

@@ -114,5 +114,7 @@ extension ProxyRequest {
         guard let vault = plan?.vault, let transfer else { return }
         self.credential = credential
         vault.injection.add(credential.token, to: transfer)
+        credentialFingerprint = credential.fingerprint
+        credentialConnection = vault.connection
     }
 }

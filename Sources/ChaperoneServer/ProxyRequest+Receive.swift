@@ -65,6 +65,7 @@ extension ProxyRequest {
         } catch {
             return refuse(Problem(.badRequest, error.reason))
         }
+        routed = true
         if let id = ApprovalID.id(in: target.path) {
             switch beginApprovalPoll(id, target: target) {
             case .refused(let problem): return refuse(problem)
@@ -166,8 +167,9 @@ extension ProxyRequest {
         }
         guard transfer != nil || approvalPollID != nil else { return MHD_Result.NO }
         proceedAfterAdmission()
-        // Answered without waiting (a refusal, or an interrupt-mode 202): queue it now.
-        if phase == .responseReady { return queuePendingResponse() }
+        // Answered without waiting (a refusal, or an interrupt-mode 202): queue it now,
+        // unless it waits for its audit record.
+        if phase == .responseReady && !awaitingAudit { return queuePendingResponse() }
         suspend()
         return MHD_Result.YES
     }
@@ -221,6 +223,7 @@ extension ProxyRequest {
         transfer.addHeader("X-Request-Id", requestID)
         if let credential = plan?.route.credential {
             transfer.addHeader(credential.header, credential.value.reveal())
+            credentialFingerprint = plan?.staticFingerprint
         }
         // libcurl adds these on its own unless told not to; the upstream should see only
         // what the agent sent.

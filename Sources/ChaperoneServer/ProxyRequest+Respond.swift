@@ -14,6 +14,13 @@ extension ProxyRequest {
     func respond(_ problem: Problem) -> MHD_Result {
         discardTransfer()
         let response = problemResponse(problem)
+        if recordDecision() {
+            // Strict audit: the answer waits, suspended, for its record.
+            pendingResponse = (response, problem.type.status)
+            phase = .responseReady
+            suspend()
+            return MHD_Result.YES
+        }
         let result = MHD_queue_response(connection, problem.type.status, response)
         MHD_destroy_response(response)
         phase = .responding
@@ -25,7 +32,7 @@ extension ProxyRequest {
     func answerLater(_ problem: Problem) {
         pendingResponse = (problemResponse(problem), problem.type.status)
         phase = .responseReady
-        resume()
+        if !recordDecision() { resume() }
     }
 
     /// Queues the response prepared while the connection was suspended.
@@ -53,7 +60,7 @@ extension ProxyRequest {
                 pendingResponse = (problemResponse(problem), problem.type.status)
             }
             phase = .responseReady
-            resume()
+            if !recordDecision() { resume() }
         case .responding where suspendedInReader:
             resume()
         default:
@@ -221,6 +228,7 @@ extension ProxyRequest {
         discardTransfer()
         approvalWait?.cancel()
         approvalWait = nil
+        awaitingAudit = false
         if phase == .forwarding || phase == .authenticating || phase == .approving
             || phase == .minting
         {
@@ -231,6 +239,7 @@ extension ProxyRequest {
             phase = .responseReady
         }
         outcome = reason
+        recordDecision(mayWait: false)
         resume()
     }
 
@@ -249,6 +258,7 @@ extension ProxyRequest {
         }
         if method.isEmpty { method = "-" }
         if requestID.isEmpty { requestID = shard.requestIDs.next() }
+        recordDecision(mayWait: false)
         let now = MonotonicClock.now()
         countInMetrics(now: now)
         shard.log.record(self, now: now)

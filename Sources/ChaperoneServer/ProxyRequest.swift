@@ -1,4 +1,5 @@
 import CMicroHTTPD
+import ChaperoneAudit
 import ChaperoneIdentity
 import ChaperoneRouting
 import ChaperoneUpstream
@@ -70,6 +71,18 @@ final class ProxyRequest: TimerOwner {
     /// Set for a poll of `/_chaperone/approvals/ID`.
     var approvalPollID: String?
     var approved = false
+    var approvalStartedAt: UInt64 = 0
+    var approvalEndedAt: UInt64 = 0
+
+    // Audit.
+    /// The request reached route matching, so it gets a record.
+    var routed = false
+    var recorded = false
+    /// The answer is ready but waits for its record's commit.
+    var awaitingAudit = false
+    /// The credential sent upstream, named without being kept.
+    var credentialFingerprint: CredentialFingerprint?
+    var credentialConnection: String?
 
     // The credential minted from the vault, kept to drop it if the upstream refuses it.
     var credential: MintedCredential?

@@ -1,5 +1,6 @@
 import CChaperone
 import CMicroHTTPD
+import ChaperoneAudit
 import ChaperoneConfig
 import ChaperoneUpstream
 #if canImport(Glibc)
@@ -23,6 +24,7 @@ public final class ProxyServer {
     private var identity: IdentityRuntime?
     private var vault: VaultRuntime?
     private let metrics: Metrics
+    private let audit: AuditLog
 
     private struct ShardThread {
         var inbox: ShardInbox
@@ -38,6 +40,16 @@ public final class ProxyServer {
         self.identity = identity
         let vault = try VaultRuntime.open(configuration, metrics: metrics)
         self.vault = vault
+        let audit: AuditLog
+        do {
+            audit = try AuditLog(options: configuration.audit.logOptions) { failure in
+                Log.event(.error, "the audit log failed", ["reason": failure.description])
+            }
+        } catch {
+            vault?.stop()
+            throw ServerError("cannot open the audit log: \(error)")
+        }
+        self.audit = audit
         let runtime = RuntimeConfiguration(configuration, identity: identity, vault: vault,
                                            metrics: metrics)
         var address = configuration.listen
@@ -45,9 +57,10 @@ public final class ProxyServer {
         let approvals = ApprovalRegistry()
         for index in 0..<configuration.workers {
             let shard = Shard(index: index, configuration: runtime, approvals: approvals,
-                              metrics: metrics)
+                              metrics: metrics, audit: audit)
             guard let daemon = Self.startDaemon(for: shard, at: address, configuration) else {
                 for shard in built { MHD_stop_daemon(shard.daemon) }
+                audit.close()
                 throw ServerError("cannot listen on \(address) (address in use or not "
                     + "available)")
             }
@@ -58,7 +71,8 @@ public final class ProxyServer {
         }
         proxyAddress = address
 
-        let state = ServerState(approvals: approvals, metrics: metrics, reloads: reloads)
+        let state = ServerState(approvals: approvals, metrics: metrics, reloads: reloads,
+                                audit: audit)
         state.keySource = identity?.keys
         self.state = state
         do {
@@ -67,6 +81,7 @@ public final class ProxyServer {
             }
         } catch {
             for shard in built { MHD_stop_daemon(shard.daemon) }
+            audit.close()
             throw error
         }
         adminAddress = admin?.address
@@ -118,6 +133,11 @@ public final class ProxyServer {
         if old.listen != configuration.listen { restartOnly.append("listen") }
         if old.admin != configuration.admin { restartOnly.append("admin.listen") }
         if old.workers != configuration.workers { restartOnly.append("workers") }
+        if old.audit.logOptions.path != configuration.audit.logOptions.path
+            || old.audit.durability != configuration.audit.durability
+        {
+            restartOnly.append("audit")
+        }
         let (a, b) = (old.limits, configuration.limits)
         if a.connections != b.connections { restartOnly.append("limits.connections") }
         if a.headerBytes != b.headerBytes { restartOnly.append("limits.header_bytes") }
@@ -132,6 +152,8 @@ public final class ProxyServer {
         let deadline = MonotonicClock.now() + configuration.limits.drainTimeout.nanoseconds
         for shard in shards { shard.inbox.post(.drain(deadline: deadline)) }
         for shard in shards { pthread_join(shard.thread, nil) }
+        // Every loop has stopped, so no record can follow: commit what is queued.
+        audit.close()
         identity?.stop()
         vault?.stop()
         admin?.stop()

@@ -1,3 +1,4 @@
+import ChaperoneAudit
 import ChaperoneConfig
 import ChaperoneRouting
 import ChaperoneUpstream
@@ -21,10 +22,15 @@ final class RoutePlan: Sendable {
 
     /// Its series in `/metrics`.
     let metrics: RouteMetrics
+    /// How audit records name the route's static credential.
+    let staticFingerprint: CredentialFingerprint?
 
     init(_ route: Route, connections: [ConnectionSettings], metrics: RouteMetrics) {
         self.route = route
         self.metrics = metrics
+        staticFingerprint = route.credential.map {
+            CredentialFingerprint(credential: $0.value.reveal())
+        }
         var extra = route.stripHeaders
         if let credential = route.credential { extra.append(credential.header.lowercased()) }
         if let credential = route.vaultCredential {

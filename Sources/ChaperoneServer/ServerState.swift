@@ -1,3 +1,4 @@
+import ChaperoneAudit
 import Synchronization
 
 /// What the admin listener reports, shared between the proxy's threads.
@@ -17,10 +18,16 @@ final class ServerState: Sendable {
     /// For `POST /reload`.
     let reloads: ReloadRequests
 
-    init(approvals: ApprovalRegistry, metrics: Metrics, reloads: ReloadRequests) {
+    /// For the audit log's figures in `/metrics`.
+    let audit: AuditLog
+
+    init(approvals: ApprovalRegistry, metrics: Metrics, reloads: ReloadRequests,
+         audit: AuditLog)
+    {
         self.approvals = approvals
         self.metrics = metrics
         self.reloads = reloads
+        self.audit = audit
     }
 
     var current: Phase { Phase(rawValue: phase.load(ordering: .acquiring)) ?? .starting }

@@ -1,5 +1,6 @@
 import CChaperone
 import CMicroHTTPD
+import ChaperoneAudit
 import ChaperoneConfig
 import ChaperoneIdentity
 import ChaperoneUpstream
@@ -50,6 +51,11 @@ final class Shard {
     /// Requests waiting for a credential from the vault.
     var credentialWaiters: [MintKey: [ProxyRequest]] = [:]
     let metrics: Metrics
+    /// The audit log every loop writes to; nil only in tests that run without one.
+    let audit: AuditLog?
+    /// Requests whose answer waits for its audit record, by ticket.
+    var auditWaiters: [UInt64: ProxyRequest] = [:]
+    private var auditTickets: UInt64 = 0
     /// Approvals under way in every loop (shared), and those this loop polls for.
     let approvalRegistry: ApprovalRegistry
     var approvalWaits: [String: ApprovalWait] = [:]
@@ -70,9 +76,10 @@ final class Shard {
     private var events = [epoll_event](repeating: epoll_event(), count: 256)
 
     init(index: Int, configuration: RuntimeConfiguration, approvals: ApprovalRegistry,
-         metrics: Metrics)
+         metrics: Metrics, audit: AuditLog?)
     {
         self.index = index
+        self.audit = audit
         approvalRegistry = approvals
         self.metrics = metrics
         self.configuration = configuration
@@ -205,6 +212,8 @@ final class Shard {
                 credentials.insert(credential, for: key, now: Int64(time(nil)))
             }
             for request in waiting { request.credentialMinted(outcome) }
+        case .auditCommitted(let ticket):
+            auditWaiters.removeValue(forKey: ticket)?.auditCommitted()
         }
     }
 
@@ -248,6 +257,11 @@ final class Shard {
 }
 
 extension Shard {
+    func nextAuditTicket() -> UInt64 {
+        auditTickets += 1
+        return auditTickets
+    }
+
     /// Adds a request to `live` in constant time.
     func track(_ request: ProxyRequest) {
         request.liveSlot = live.count

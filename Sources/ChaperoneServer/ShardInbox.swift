@@ -18,6 +18,8 @@ enum ShardCommand: Sendable {
     case exchangeFinished(VerifiedTokenCache.Digest, TokenExchange.Outcome)
     /// The mint of the credential with this key ended.
     case credentialMinted(MintKey, MintOutcome)
+    /// The audit record a request's answer waits for is committed.
+    case auditCommitted(UInt64)
 }
 
 /// The one part of a shard that other threads touch: a locked queue of commands and an

@@ -89,7 +89,7 @@ enum AuditCommand {
         if let decision = values["--decision"] {
             guard let known = AuditDecision(rawValue: decision) else {
                 return .failure(UsageError(
-                    message: "--decision must be forwarded, denied or error"))
+                    message: "--decision must be forwarded, denied, error or held"))
             }
             options.query.decision = known
         }

@@ -44,7 +44,7 @@ enum AuditHelp {
 
     static let query = """
         Usage: chaperone audit query [--user SUB] [--actor SUB] [--route NAME]
-                                     [--decision forwarded|denied|error] [--since TIME]
+                                     [--decision forwarded|denied|error|held] [--since TIME]
                                      [--until TIME] [--limit N] [--json] [--config PATH]
 
         Prints the records that match every condition given, oldest first: as a table, or
@@ -53,7 +53,7 @@ enum AuditHelp {
           --user SUB          the caller's sub
           --actor SUB         the sub of any actor in the record's act chain
           --route NAME        the route's name
-          --decision D        forwarded, denied or error
+          --decision D        forwarded, denied, error or held
           --since TIME        at or after TIME; --until TIME: before TIME. TIME is an RFC
                               3339 time (2026-03-01T12:00:00Z), a date (2026-03-01, UTC)
                               or a duration ago (30m, 1h, 2d)

@@ -62,6 +62,15 @@ extension [MetricSample] {
         #expect((samples.value("process_open_fds") ?? 0) > 3)
         #expect(samples.value("chaperone_approvals_pending") == 0)
         #expect(samples.contains { $0.name == "chaperone_event_loop_lag_seconds" })
+        #expect(samples.value("chaperone_audit_failures_total") == 0)
+        #expect(samples.value("chaperone_audit_queue_depth") != nil)
+        // Five requests reached route matching, so five records; the writer may not have
+        // committed the latest yet.
+        let records = try poll("five audit records") { () -> Double? in
+            let value = try scrapeMetrics(setup.chaperone).value("chaperone_audit_records_total")
+            return value == 5 ? value : nil
+        }
+        #expect(records == 5)
 
         // Label values are configuration names and fixed words only.
         let labelValues = Set(samples.flatMap { $0.labels.values })

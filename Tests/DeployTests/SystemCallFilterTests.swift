@@ -94,10 +94,14 @@ import Testing
     }
 }
 
-/// The system calls a unit's SystemCallFilter= lines admit: the union of its allow lists
-/// minus the union of its `~` deny lists, groups expanded by `systemd-analyze syscall-filter`.
+/// The system calls a unit's SystemCallFilter= lines admit, groups expanded by
+/// `systemd-analyze syscall-filter`. As systemd.exec(5) says, the first line (an allow
+/// list here) sets the default, and each later line adds its calls (an allow list) or
+/// removes them (a `~` deny list), in order.
 struct SystemCallFilter {
+    /// What the lines admit, in the end.
     var allowed: Set<String> = []
+    /// Every call a deny line names, whether a later line admits it again or not.
     var denied: Set<String> = []
 
     init(unit: String) throws {
@@ -112,11 +116,16 @@ struct SystemCallFilter {
             let calls = try names.reduce(into: Set<String>()) {
                 $0.formUnion(try Self.expand($1, &groups))
             }
-            if deny { denied.formUnion(calls) } else { allowed.formUnion(calls) }
+            if deny {
+                denied.formUnion(calls)
+                allowed.subtract(calls)
+            } else {
+                allowed.formUnion(calls)
+            }
         }
     }
 
-    func admits(_ call: String) -> Bool { allowed.contains(call) && !denied.contains(call) }
+    func admits(_ call: String) -> Bool { allowed.contains(call) }
 
     /// A call's own name, or every call of a group and of the groups it names.
     static func expand(_ name: String, _ groups: inout [String: [String]]) throws -> Set<String> {
