@@ -70,7 +70,7 @@ public final class AuditSigningKey: @unchecked Sendable, CustomStringConvertible
     }
 
     /// The key as PKCS #8 PEM, for writing to its file. The caller wipes the copy.
-    func pem() throws(AuditFailure) -> [UInt8] {
+    public func pem() throws(AuditFailure) -> [UInt8] {
         // Secure-heap memory, cleared when freed.
         guard let bio = BIO_new(BIO_s_secmem()) else {
             throw .signingKey("libcrypto could not write the key")
@@ -87,7 +87,7 @@ public final class AuditSigningKey: @unchecked Sendable, CustomStringConvertible
     }
 
     /// An Ed25519 signature (64 bytes) over `message`.
-    func sign(_ message: [UInt8]) throws(AuditFailure) -> [UInt8] {
+    public func sign(_ message: [UInt8]) throws(AuditFailure) -> [UInt8] {
         guard let context = EVP_MD_CTX_new() else { throw .signingKey("out of memory") }
         defer { EVP_MD_CTX_free(context) }
         var signature = [UInt8](repeating: 0, count: AuditPublicKey.signatureByteCount)

@@ -23,6 +23,9 @@ public struct Configuration: Sendable {
     public var connections: [ConnectionSettings]
     /// In file order; no two are ambiguous (checked while loading).
     public var routes: [Route]
+    /// `development: true`: `chaperone dev token` mints tokens and the admin listener
+    /// publishes the key that verifies them. Only on loopback listeners.
+    public var development = false
     /// `log.level`.
     public var logLevel: LogLevel
     /// The first 16 hex digits of the file's SHA-256, to tell in logs which file is live.

@@ -1,7 +1,7 @@
 /// Parsers for the unit-bearing scalars of the configuration: `30s`, `1h30m`, `64KiB`.
-enum Units {
+public enum Units {
     /// A duration written as number-unit pairs: `500ms`, `30s`, `5m`, `1h30m`.
-    static func duration(_ text: String) -> Duration? {
+    public static func duration(_ text: String) -> Duration? {
         var total: Int64 = 0
         var digits: Int64? = nil
         var unit = ""

@@ -47,15 +47,34 @@ struct Validator {
                                 "no routes: every request will be answered 404")
         }
 
+        let development = boolean(wire.development) ?? false
+        if development, let at = wire.development {
+            if let listen, !listen.isLoopback {
+                diagnostics.error(at.location, at.path,
+                                  "development mode accepts tokens anyone here can mint: the "
+                                      + "proxy must listen on a loopback address")
+            }
+            if admin == nil {
+                diagnostics.error(at.location, at.path,
+                                  "development mode publishes its issuer's key on the admin "
+                                      + "listener: set admin.listen")
+            }
+            diagnostics.warning(at.location, at.path,
+                                "development mode: tokens minted by `chaperone dev token` are "
+                                    + "accepted wherever identity points at /dev/jwks.json")
+        }
+
         guard !diagnostics.hasErrors, let listen, unambiguous, let vault, let audit else {
             return nil
         }
-        return Configuration(
+        var configuration = Configuration(
             file: file, listen: listen, workers: workers, admin: admin, limits: limits,
             identity: identity, vault: vault, approval: approval, audit: audit,
             connections: connections, routes: routes.map(\.route), logLevel: logLevel,
             warnings: diagnostics.problems.filter { $0.severity == .warning }
         )
+        configuration.development = development
+        return configuration
     }
 
     private mutating func logLevel(_ wire: Located<String>?) -> LogLevel {

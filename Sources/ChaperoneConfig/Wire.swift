@@ -8,6 +8,7 @@ struct WireConfig {
     var workers: Located<String>?
     var admin: WireAdmin?
     var logLevel: Located<String>?
+    var development: Located<String>?
     var limits: WireLimits?
     var identity: WireIdentity?
     var vault: WireVault?
@@ -90,6 +91,7 @@ extension WireConfig {
         version = reader.scalar("version", &diagnostics)
         listen = reader.scalar("listen", &diagnostics)
         workers = reader.scalar("workers", &diagnostics)
+        development = reader.scalar("development", &diagnostics)
         if var admin = reader.mapping("admin", &diagnostics) {
             self.admin = WireAdmin(location: admin.location, path: admin.path,
                                    listen: admin.scalar("listen", &diagnostics))

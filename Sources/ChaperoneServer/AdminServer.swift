@@ -65,6 +65,8 @@ private let adminHandler: MHD_AccessHandlerCallback = { cls, connection, url, me
         (status, body) = (503, #"{"status":"\#(reason)"}"#)
     case ("/approvals", _):
         (status, body) = (200, approvalList(state.approvals.pending()))
+    case (DevelopmentIssuer.jwksPath, _) where state.developmentKeys != nil:
+        (status, body) = (200, state.developmentKeys!)
     case ("/metrics", _):
         let audit = state.audit.statistics
         (status, body) = (200, state.metrics.render(Metrics.Gauges(

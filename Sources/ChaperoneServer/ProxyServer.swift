@@ -71,8 +71,18 @@ public final class ProxyServer {
         }
         proxyAddress = address
 
+        var developmentKeys: String?
+        if configuration.development {
+            do {
+                developmentKeys = try DevelopmentIssuer.open(configuration).jwks
+            } catch {
+                for shard in built { MHD_stop_daemon(shard.daemon) }
+                audit.close()
+                throw error
+            }
+        }
         let state = ServerState(approvals: approvals, metrics: metrics, reloads: reloads,
-                                audit: audit)
+                                audit: audit, developmentKeys: developmentKeys)
         state.keySource = identity?.keys
         self.state = state
         do {
@@ -133,6 +143,7 @@ public final class ProxyServer {
         if old.listen != configuration.listen { restartOnly.append("listen") }
         if old.admin != configuration.admin { restartOnly.append("admin.listen") }
         if old.workers != configuration.workers { restartOnly.append("workers") }
+        if old.development != configuration.development { restartOnly.append("development") }
         if old.audit.logOptions.path != configuration.audit.logOptions.path
             || old.audit.durability != configuration.audit.durability
         {

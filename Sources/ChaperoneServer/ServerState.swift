@@ -18,12 +18,15 @@ final class ServerState: Sendable {
     /// For `POST /reload`.
     let reloads: ReloadRequests
 
+    /// The development issuer's key set, served at `/dev/jwks.json` in development mode.
+    let developmentKeys: String?
     /// For the audit log's figures in `/metrics`.
     let audit: AuditLog
 
     init(approvals: ApprovalRegistry, metrics: Metrics, reloads: ReloadRequests,
-         audit: AuditLog)
+         audit: AuditLog, developmentKeys: String?)
     {
+        self.developmentKeys = developmentKeys
         self.approvals = approvals
         self.metrics = metrics
         self.reloads = reloads

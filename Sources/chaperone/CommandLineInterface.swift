@@ -13,7 +13,7 @@ enum CommandLineInterface {
     }
 
     enum Command: String, CaseIterable {
-        case serve, check, vault, audit, version, help
+        case serve, check, vault, audit, dev, version, help
     }
 
     static func run(arguments: [String]) -> Int32 {
@@ -36,6 +36,7 @@ enum CommandLineInterface {
         // The vault's commands take options of their own.
         if command == .vault { return VaultCommand.run(arguments: Array(arguments.dropFirst())) }
         if command == .audit { return AuditCommand.run(arguments: Array(arguments.dropFirst())) }
+        if command == .dev { return DevCommand.run(arguments: Array(arguments.dropFirst())) }
         var config = "proxy.yaml"
         var rest = arguments.dropFirst()
         while let argument = rest.popFirst() {
@@ -65,6 +66,7 @@ enum CommandLineInterface {
         case .check: return CheckCommand.run(configPath: config)
         case .vault: return VaultCommand.run(arguments: [])  // taken above, before the loop
         case .audit: return AuditCommand.run(arguments: [])  // taken above, before the loop
+        case .dev: return DevCommand.run(arguments: [])  // taken above, before the loop
         case .version:
             print(versionText)
             return 0
@@ -84,6 +86,7 @@ enum CommandLineInterface {
           check     validate the configuration; exit 0 when valid, 1 when not
           vault     manage the token vault: put, list, revoke, rotate-key
           audit     read the audit log: verify, query, tail, checkpoint
+          dev       development only: mint a token to try Chaperone with (dev token)
           version   print the version
           help      show this help
 
@@ -116,6 +119,8 @@ enum CommandLineInterface {
             VaultHelp.group
         case .audit:
             AuditHelp.group
+        case .dev:
+            DevCommand.help
         case .version:
             "Usage: chaperone version\n\nPrints the version."
         case .help:
