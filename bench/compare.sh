@@ -24,6 +24,7 @@ CONCURRENCIES=${CONCURRENCIES:-"1 64"}
 CHAPERONE_WORKERS=${CHAPERONE_WORKERS:-1}
 IDENTITY=${IDENTITY:-0}
 VAULT=${VAULT:-0}
+AUDIT=${AUDIT:-batch}
 BUILD=${BUILD:-1}
 BUILD_TIMEOUT=${BUILD_TIMEOUT:-900}
 MAX_SECONDS=${MAX_SECONDS:-}
@@ -61,6 +62,8 @@ from the verified-token cache; nginx still only replaces the header),
 VAULT=1 (implies IDENTITY=1; Chaperone's route takes its credential from the vault: a
 scripted token endpoint mints it once for the grant stored with `chaperone vault put`, and
 every later request finds it in the cache),
+AUDIT=batch|strict (the audit log's durability; default batch: Chaperone always writes a
+record per request, to an SQLite file in the scratch directory),
 WARMUP (seconds per target and workload, default 1), MAX_SECONDS (cap on the measuring
 loop; default 1.5 x the estimate + 60), BUILD_TIMEOUT (900), KEEP_WORK=1 (keep the
 scratch directory, with Chaperone's full request log).
@@ -105,6 +108,7 @@ done
 [[ $IDENTITY == 0 || $IDENTITY == 1 ]] || die "IDENTITY must be 0 or 1"
 [[ $VAULT == 0 || $VAULT == 1 ]] || die "VAULT must be 0 or 1"
 [[ $VAULT == 1 ]] && IDENTITY=1
+[[ $AUDIT == batch || $AUDIT == strict ]] || die "AUDIT must be batch or strict"
 read -ra WORKLOAD_LIST <<<"$WORKLOADS"
 read -ra CONNS_LIST <<<"$CONCURRENCIES"
 ((${#WORKLOAD_LIST[@]} && ${#CONNS_LIST[@]})) || die "no workload or no concurrency given"
@@ -279,7 +283,8 @@ run_wrk() {  # run_wrk TARGET WORKLOAD CONNS SECONDS: sets RESULT_* from wrk's s
     echo "wrk: $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2)"
     echo "chaperone: $("$CHAPERONE" version), workers: $CHAPERONE_WORKERS," \
         "identity: $([[ $IDENTITY == 1 ]] && echo "verified, cached token" || echo off)" \
-        "credential: $([[ $VAULT == 1 ]] && echo "minted from the vault, cached" || echo static)"
+        "credential: $([[ $VAULT == 1 ]] && echo "minted from the vault, cached" || echo static)," \
+        "audit: $AUDIT"
     echo "rounds: $ROUNDS x ${DURATION}s, warm-up ${WARMUP}s, workloads: $WORKLOADS," \
         "connections: $CONCURRENCIES"
     echo "load average at start: $LOAD_AT_START"

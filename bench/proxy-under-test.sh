@@ -5,7 +5,8 @@
 #     PROXY_CMD=/path/to/bench/proxy-under-test.sh bench-proxy.sh
 #
 # It reads PROXY_PORT, UPSTREAM_URL, PROXY_TOKEN and BENCH_WORK from the harness, and
-# CHAPERONE_WORKERS (default 1, as the harness runs nginx and HAProxy with one worker).
+# CHAPERONE_WORKERS (default 1, as the harness runs nginx and HAProxy with one worker) and
+# AUDIT (the audit log's durability, batch or strict; default batch).
 # The token reaches Chaperone through its environment, never its command line.
 set -euo pipefail
 
@@ -15,6 +16,9 @@ cat >"$config" <<YAML
 version: 1
 listen: 127.0.0.1:${PROXY_PORT:?}
 workers: ${CHAPERONE_WORKERS:-1}
+audit:
+  store: sqlite:${BENCH_WORK}/audit.db
+  durability: ${AUDIT:-batch}
 routes:
   - name: bench
     path: /**

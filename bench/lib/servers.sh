@@ -110,6 +110,9 @@ listen: $HOST:$1
 workers: $CHAPERONE_WORKERS
 $(identity_section)
 $(vault_section "$dir")
+audit:
+  store: sqlite:$dir/audit.db
+  durability: $AUDIT
 routes:
   - name: bench
     path: /**
