@@ -32,7 +32,6 @@ enum ServeCommand {
             Log.event(.error, "not started: the configuration is invalid", ["config": configPath])
             return 1
         }
-        Log.configure(configuration.logLevel)
         for warning in configuration.warnings {
             Log.event(.warning, "configuration: \(warning)")
         }
@@ -53,6 +52,8 @@ enum ServeCommand {
             "config_digest": configuration.digest,
             "version": CommandLineInterface.version,
         ])
+        // The start-up line is always written, whatever the level: it says what runs.
+        Log.configure(configuration.logLevel)
 
         while true {
             var received: Int32 = 0

@@ -192,3 +192,56 @@ final class RequestInBackground: @unchecked Sendable {
         return try result!.get()
     }
 }
+
+/// `POST /reload` on the admin listener, which answers with what the reload did.
+@Suite(.timeLimit(.minutes(2))) struct AdminReloadTests {
+    @Test func aValidFileIsServedAndItsDigestReported() throws {
+        let setup = try Setup(admin: true)
+        let started = try #require(setup.chaperone.logLines.first {
+            $0["msg"] as? String == "listening"
+        })
+        let firstDigest = try #require(started["config_digest"] as? String)
+        #expect(firstDigest.count == 16)
+
+        let renamed = config(upstream: setup.upstream.url, admin: true)
+            .replacingOccurrences(of: "path: /api/**", with: "path: /v2/**")
+            .replacingOccurrences(of: "strip_prefix: /api", with: "strip_prefix: /v2")
+        try renamed.write(toFile: setup.chaperone.configPath, atomically: true, encoding: .utf8)
+        let answer = try HTTPClient.request(setup.chaperone.adminURL("/reload"), method: "POST")
+        #expect(answer.status == 200, "\(answer.text)")
+        #expect(answer.json["status"] as? String == "reloaded")
+        #expect(answer.json["routes"] as? Int == 1)
+        let digest = try #require(answer.json["config_digest"] as? String)
+        #expect(digest != firstDigest)
+        #expect(try setup.get("/v2/ok").status == 200)
+        #expect(try setup.get("/api/ok").status == 404)
+        // Only the admin listener reloads, and only with POST.
+        #expect(try HTTPClient.request(setup.chaperone.adminURL("/reload")).status == 405)
+        #expect(try setup.get("/reload").status == 404)
+    }
+
+    @Test func aBrokenFileIsRefusedWithItsProblemsAndChangesNothing() throws {
+        let setup = try Setup(admin: true)
+        try "version: 1\nroutes:\n  - name: a\n    path: nope\n".write(
+            toFile: setup.chaperone.configPath, atomically: true, encoding: .utf8)
+        let answer = try HTTPClient.request(setup.chaperone.adminURL("/reload"), method: "POST")
+        #expect(answer.status == 422, "\(answer.text)")
+        #expect(answer.json["status"] as? String == "refused")
+        let problems = answer.json["problems"] as? [String] ?? []
+        #expect(problems.contains { $0.contains("routes[0].path: must start with '/'") },
+                "\(problems)")
+        #expect(try setup.get("/api/ok").status == 200)
+    }
+}
+
+@Suite(.timeLimit(.minutes(1))) struct LogLevelTests {
+    @Test func logLevelWarningKeepsRequestLinesOutAndAReloadBringsThemBack() throws {
+        let setup = try Setup(top: "log: {level: warning}")
+        #expect(try setup.get("/api/ok").status == 200)
+        #expect(setup.chaperone.requestLines.isEmpty)
+        try setup.chaperone.reload(config: config(upstream: setup.upstream.url,
+                                                  top: "log: {level: info}"))
+        #expect(try setup.get("/api/ok").status == 200)
+        _ = try poll("a request line") { setup.chaperone.requestLines.isEmpty ? nil : true }
+    }
+}
