@@ -8,12 +8,8 @@ extension Validator {
             authorityURL($0)
         }
         let tokenURL = required(wire.tokenURL, wire, "token_url").flatMap { authorityURL($0) }
-        let clientID = clientID(wire.clientID, in: wire.location, wire.path)
-        if wire.clientSecret == nil {
-            diagnostics.error(wire.location, wire.path + ".client_secret", "is required")
-        }
-        let clientSecret = wire.clientSecret.flatMap { resolve($0) }
-        let authentication = authentication(wire.auth)
+        let (clientID, clientSecret, authentication) = client(wire.client, in: wire.location,
+                                                              wire.path)
         let loginHint = loginHint(wire.loginHint)
         let timeout = duration(wire.timeout, in: .seconds(1)...(.seconds(86_400)))
             ?? .seconds(300)

@@ -18,12 +18,8 @@ extension Validator {
         }
         let kind = kind(wire, identity: identity)
         let tokenURL = required(wire.tokenURL, in: wire, "token_url").flatMap { url($0) }
-        let clientID = clientID(wire.clientID, in: wire.location, wire.path)
-        let clientSecret = wire.clientSecret.flatMap { resolve($0) }
-        if wire.clientSecret == nil {
-            diagnostics.error(wire.location, wire.path + ".client_secret", "is required")
-        }
-        let authentication = authentication(wire.auth)
+        let (clientID, clientSecret, authentication) = client(wire.client, in: wire.location,
+                                                              wire.path)
         let connectURL = wire.connectURL.flatMap { link($0) }
         let scopes = names(wire.scopes)
         let maxTTL = duration(wire.maxTTL, in: .seconds(1)...(.seconds(86_400)))
@@ -92,8 +88,20 @@ extension Validator {
 
     /// `client_id`: text, or a secret source for deployments that keep it beside the
     /// client secret. Not itself a secret: it may appear in messages.
-    mutating func clientID(_ value: WireText?, in location: SourceLocation, _ path: String)
-        -> String?
+    /// `client_id`, `client_secret` (both required) and `auth`.
+    mutating func client(_ wire: WireClient, in location: SourceLocation, _ path: String)
+        -> (id: String?, secret: Secret?, authentication: ConnectionSettings.ClientAuthentication)
+    {
+        let id = clientID(wire.clientID, in: location, path)
+        if wire.clientSecret == nil {
+            diagnostics.error(location, path + ".client_secret", "is required")
+        }
+        let secret = wire.clientSecret.flatMap { resolve($0) }
+        return (id, secret, authentication(wire.auth))
+    }
+
+    private mutating func clientID(_ value: WireText?, in location: SourceLocation,
+                                   _ path: String) -> String?
     {
         switch value {
         case nil:
@@ -106,7 +114,7 @@ extension Validator {
         }
     }
 
-    mutating func authentication(_ wire: Located<String>?)
+    private mutating func authentication(_ wire: Located<String>?)
         -> ConnectionSettings.ClientAuthentication
     {
         guard let wire else { return .basic }

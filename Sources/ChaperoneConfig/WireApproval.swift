@@ -4,9 +4,7 @@ struct WireApproval {
     var path: String
     var backchannelURL: Located<String>?
     var tokenURL: Located<String>?
-    var clientID: WireText?
-    var clientSecret: WireSecret?
-    var auth: Located<String>?
+    var client: WireClient
     var loginHint: Located<String>?
     var timeout: Located<String>?
     var bindingCharacters: Located<String>?
@@ -19,14 +17,7 @@ struct WireApproval {
         path = reader.path
         backchannelURL = reader.scalar("backchannel_url", &diagnostics)
         tokenURL = reader.scalar("token_url", &diagnostics)
-        if let node = reader.node("client_id") {
-            clientID = WireText(node, path: reader.childPath("client_id"), &diagnostics)
-        }
-        if let node = reader.node("client_secret") {
-            clientSecret = WireSecret(node, path: reader.childPath("client_secret"),
-                                      &diagnostics)
-        }
-        auth = reader.scalar("auth", &diagnostics)
+        client = WireClient(&reader, &diagnostics)
         loginHint = reader.scalar("login_hint", &diagnostics)
         timeout = reader.scalar("timeout", &diagnostics)
         bindingCharacters = reader.scalar("binding_characters", &diagnostics)

@@ -35,6 +35,25 @@ enum WireText {
     }
 }
 
+/// An OAuth client's credentials as written: `client_id`, `client_secret` and `auth`, the
+/// same keys for a connection and for the approval authority.
+struct WireClient {
+    var clientID: WireText?
+    var clientSecret: WireSecret?
+    var auth: Located<String>?
+
+    init(_ reader: inout MappingReader, _ diagnostics: inout Diagnostics) {
+        if let node = reader.node("client_id") {
+            clientID = WireText(node, path: reader.childPath("client_id"), &diagnostics)
+        }
+        if let node = reader.node("client_secret") {
+            clientSecret = WireSecret(node, path: reader.childPath("client_secret"),
+                                      &diagnostics)
+        }
+        auth = reader.scalar("auth", &diagnostics)
+    }
+}
+
 /// One entry of `connections` as written; `name` is its key in the mapping.
 struct WireConnection {
     var name: Located<String>
@@ -42,9 +61,7 @@ struct WireConnection {
     var path: String
     var kind: Located<String>?
     var tokenURL: Located<String>?
-    var clientID: WireText?
-    var clientSecret: WireSecret?
-    var auth: Located<String>?
+    var client: WireClient
     var connectURL: Located<String>?
     var scopes: Located<[Located<String>]>?
     var connection: Located<String>?
@@ -62,14 +79,7 @@ struct WireConnection {
         path = reader.path
         kind = reader.scalar("kind", &diagnostics)
         tokenURL = reader.scalar("token_url", &diagnostics)
-        if let node = reader.node("client_id") {
-            clientID = WireText(node, path: reader.childPath("client_id"), &diagnostics)
-        }
-        if let node = reader.node("client_secret") {
-            clientSecret = WireSecret(node, path: reader.childPath("client_secret"),
-                                      &diagnostics)
-        }
-        auth = reader.scalar("auth", &diagnostics)
+        client = WireClient(&reader, &diagnostics)
         connectURL = reader.scalar("connect_url", &diagnostics)
         scopes = reader.scalars("scopes", &diagnostics)
         connection = reader.scalar("connection", &diagnostics)

@@ -85,7 +85,8 @@ public enum PathNormalizer {
             let byte = raw[i]
             if byte == UInt8(ascii: "%") {
                 guard i + 2 < raw.count,
-                      let high = hexValue(raw[i + 1]), let low = hexValue(raw[i + 2])
+                      let high = PercentDecoding.hexValue(raw[i + 1]),
+                      let low = PercentDecoding.hexValue(raw[i + 2])
                 else { throw .invalidPercentEncoding }
                 let decoded = high << 4 | low
                 switch decoded {
@@ -138,15 +139,6 @@ public enum PathNormalizer {
             true
         default:
             false
-        }
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
         }
     }
 

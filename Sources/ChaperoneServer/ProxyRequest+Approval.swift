@@ -81,15 +81,15 @@ extension ProxyRequest {
         switch piece {
         case .literal(let text): return text
         case .path(let index, _):
-            return parameters.indices.contains(index) ? Self.percentDecoded(parameters[index])
+            return parameters.indices.contains(index) ? PercentDecoding.decoded(Substring(parameters[index]))
                 : nil
         case .query(let name):
             guard let query = target?.query else { return nil }
             for pair in query.split(separator: "&") {
                 let parts = pair.split(separator: "=", maxSplits: 1,
                                        omittingEmptySubsequences: false)
-                if Self.percentDecoded(parts[0], plusIsSpace: true) == name {
-                    return parts.count > 1 ? Self.percentDecoded(parts[1], plusIsSpace: true) : ""
+                if PercentDecoding.decoded(parts[0], plusIsSpace: true) == name {
+                    return parts.count > 1 ? PercentDecoding.decoded(parts[1], plusIsSpace: true) : ""
                 }
             }
             return nil
@@ -230,36 +230,6 @@ extension ProxyRequest {
         transfer.delegate = self
         for line in held.headerLines { transfer.addHeaderLine(line) }
         self.transfer = transfer
-    }
-
-    private static func percentDecoded(_ text: Substring, plusIsSpace: Bool = false) -> String {
-        var bytes: [UInt8] = []
-        var utf8 = Array(text.utf8)[...]
-        while let byte = utf8.popFirst() {
-            if byte == UInt8(ascii: "%"), utf8.count >= 2,
-               let high = hexValue(utf8[utf8.startIndex]),
-               let low = hexValue(utf8[utf8.startIndex + 1])
-            {
-                bytes.append(high << 4 | low)
-                utf8 = utf8.dropFirst(2)
-            } else {
-                bytes.append(plusIsSpace && byte == UInt8(ascii: "+") ? 0x20 : byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func percentDecoded(_ text: String) -> String {
-        percentDecoded(Substring(text))
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
 
