@@ -79,8 +79,9 @@ import Testing
         withExtendedLifetime(directory) {}
     }
 
-    /// The ConfigMap's proxy.yaml passes `chaperone check`, with the Secret's keys and the
-    /// state directory moved into a temporary directory (their paths are the only change).
+    /// The ConfigMap's proxy.yaml passes `chaperone check` and `chaperone serve` starts on
+    /// it, with the Secret's keys and the state directory moved into a temporary directory
+    /// and the listeners on free ports (the only changes).
     @Test func chaperoneAcceptsTheConfigMapsConfiguration() throws {
         let directory = try TemporaryDirectory()
         let config = try ToolRun(try Deploy.tool("python"),
@@ -93,6 +94,9 @@ import Testing
             .base64EncodedString())
         try directory.write("keys/github-client-secret", "a-client-secret")
         try directory.write("keys/openai-api-key", "sk-an-api-key")
+        try TestProcess.run("/usr/bin/openssl", ["genpkey", "-algorithm", "ed25519", "-out",
+                                                 directory.path("keys/audit.pem")],
+                            directory: directory, name: "openssl")
         let moved = config.stdout
             .replacingOccurrences(of: "/var/run/chaperone/keys/", with: keys + "/")
             .replacingOccurrences(of: "/var/lib/chaperone/", with: state + "/")
@@ -101,6 +105,14 @@ import Testing
         let run = try ToolRun(ChaperoneProcess.binary, ["check", "--config", path])
         #expect(run.status == 0, "\(run)")
         #expect(run.stdout.contains("ok, 2 routes"), "\(run)")
+
+        // It serves too: the vault and the audit log open on the state directory.
+        let served = try ChaperoneProcess(config: moved
+            .replacingOccurrences(of: "127.0.0.1:8080", with: "127.0.0.1:0")
+            .replacingOccurrences(of: "127.0.0.1:9090", with: "127.0.0.1:0"))
+        served.process.signal(SIGTERM)
+        #expect(served.process.waitForExit() == 0, "\(served.log)")
+        #expect(FileManager.default.fileExists(atPath: state + "/audit.db"))
     }
 
     /// The init container's script, run as it stands in a network namespace of the test's
