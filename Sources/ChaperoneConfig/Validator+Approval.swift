@@ -141,9 +141,15 @@ extension Validator {
     private mutating func authorizationDetails(_ wire: Located<String>?) -> String? {
         guard let wire else { return "chaperone_request" }
         if wire.value == "false" { return nil }
-        guard Self.isName(wire.value) else {
+        // A name or a URN such as Auth0's `urn:auth0:schemas:authorization-details:…`.
+        let valid = !wire.value.isEmpty && wire.value.utf8.count <= 255
+            && wire.value.utf8.allSatisfy {
+                Self.isAlphanumeric($0) || "-_.:/".utf8.contains($0)
+            }
+        guard valid else {
             diagnostics.error(wire.location, wire.path,
-                              "expected a type name (letters, digits, '-', '_', '.') or false")
+                              "expected a type name or URN (letters, digits, '-', '_', '.', "
+                                  + "':', '/') or false")
             return nil
         }
         return wire.value

@@ -82,6 +82,12 @@ struct ApprovalPoller {
         case .error(let code, let status) where code == "unknown_user_id":
             return .finish(.refused("the backchannel endpoint answered \(status) (\(code)): "
                 + "the authority does not know the user"))
+        case .error(let code, 400):
+            // Glewlwyd and Keycloak answer an unknown user with invalid_request: asking again
+            // would not help, so it is not reported as a passing outage.
+            return .finish(.refused("the backchannel endpoint answered 400 (\(code)): the "
+                + "authority would not ask this user (unknown to it, or a login_hint it does "
+                + "not read)"))
         case .error(let code, let status):
             return .finish(.unavailable("the backchannel endpoint answered \(status) (\(code))"))
         case .malformed(let reason, _):

@@ -22,6 +22,12 @@ public enum Log {
         Level.allCases[level.load(ordering: .relaxed)]
     }
 
+    /// `CHAPERONE_LOG_LEVEL` when it is set to something that is not a level, for a warning.
+    public static var unusableEnvironmentLevel: String? {
+        guard let raw = getenv("CHAPERONE_LOG_LEVEL"), environmentLevel == nil else { return nil }
+        return String(String(cString: raw).prefix(32))
+    }
+
     /// Applies `log.level` from a configuration, unless the environment set the level.
     public static func configure(_ configured: Level) {
         guard environmentLevel == nil else { return }

@@ -32,6 +32,10 @@ enum ServeCommand {
             Log.event(.error, "not started: the configuration is invalid", ["config": configPath])
             return 1
         }
+        if let unusable = Log.unusableEnvironmentLevel {
+            Log.event(.warning, "CHAPERONE_LOG_LEVEL is not debug, info, warning or error; "
+                + "log.level applies", ["value": unusable])
+        }
         for warning in configuration.warnings {
             Log.event(.warning, "configuration: \(warning)")
         }

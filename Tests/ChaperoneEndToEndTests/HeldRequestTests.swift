@@ -148,7 +148,8 @@ import Testing
         // no such user, and bob is never asked.
         let forged = #"nobody","username":"bob"#
         let response = try world.request("/shop/buy", user: forged, json: Self.purchase)
-        #expect(response.status == 503, "\(world.explain(response))")
+        #expect(response.status == 403, "\(world.explain(response))")
+        #expect(response.json["type"] as? String == "forbidden")
         #expect(try world.phone("bob").pendingRequests().isEmpty)
         #expect(try upstreamUntouched(world))
     }

@@ -96,7 +96,7 @@ import Testing
     @Test(arguments: [
         (400, #"{"error":"access_denied"}"#, "denied"),
         (400, #"{"error":"unknown_user_id"}"#, "refused"),
-        (400, #"{"error":"invalid_request"}"#, "unavailable"),
+        (400, #"{"error":"invalid_request"}"#, "refused"),
         (401, #"{"error":"invalid_client"}"#, "unavailable"),
         (200, #"{"expires_in":60}"#, "unavailable"),
         (200, #"{"auth_req_id":"a b","expires_in":60}"#, "unavailable"),
