@@ -112,7 +112,10 @@ struct MHD_Daemon *chaperone_mhd_start(const struct chaperone_mhd_settings *s) {
     /* The logger goes first so that start-up errors reach it too. */
     if (s->log_sink != NULL) ADD(MHD_OPTION_EXTERNAL_LOGGER, chaperone_mhd_log, (void *)s->log_sink);
     ADD(MHD_OPTION_SOCK_ADDR, 0, (void *)s->address);
-    ADD(MHD_OPTION_LISTENING_ADDRESS_REUSE, s->reuse_port ? 1 : 0, NULL);
+    /* 1 adds SO_REUSEPORT to SO_REUSEADDR. Passing 0 would not mean the default: it sets
+     * neither, and a restart could not bind while the last run's connections are in
+     * TIME_WAIT. Left out, MHD sets SO_REUSEADDR alone. */
+    if (s->reuse_port) ADD(MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL);
     ADD(MHD_OPTION_CONNECTION_TIMEOUT, s->connection_timeout_seconds, NULL);
     if (s->connection_limit > 0) ADD(MHD_OPTION_CONNECTION_LIMIT, s->connection_limit, NULL);
     if (s->connection_memory_limit > 0)

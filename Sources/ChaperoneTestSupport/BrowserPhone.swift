@@ -20,19 +20,29 @@ public struct BrowserPhone: Sendable {
         + "/Sources/ChaperoneTestSupport/Fixtures/glewlwyd_browser.py"
     static let programs = ["/usr/bin/chromium", "/usr/bin/chromedriver"]
 
-    public let user: GlewlwydUser
+    public let username: String
+    private let password: String
     public let baseURL: String
     /// Where the screenshots go; emptied when the browser starts.
     public let screenshots: String
     /// How long each page may take to show what the next step needs, in seconds.
     public var stepTimeout: Double = 15
 
-    /// `test` names the screenshots' directory: by default the calling test's function.
-    public init(baseURL: String, user: GlewlwydUser, test: String = #function) {
+    /// The user signing in with `username` and `password` at the Glewlwyd serving its pages
+    /// at `baseURL`, such as one a test did not start itself. `test` names the screenshots'
+    /// directory: by default the calling test's function.
+    public init(baseURL: String, username: String, password: String,
+                test: String = #function)
+    {
         self.baseURL = baseURL
-        self.user = user
+        self.username = username
+        self.password = password
         let name = test.prefix { $0 != "(" }
         screenshots = packageRoot + "/.build/screenshots/" + name
+    }
+
+    public init(baseURL: String, user: GlewlwydUser, test: String = #function) {
+        self.init(baseURL: baseURL, username: user.name, password: user.password, test: test)
     }
 
     /// Approves the request reading `bindingMessage`; throws unless Glewlwyd's last page said
@@ -64,10 +74,10 @@ public struct BrowserPhone: Sendable {
         let directory = try TemporaryDirectory()
         let process = try TestProcess(
             Self.python,
-            [Self.script, "--base", baseURL, "--username", user.name,
+            [Self.script, "--base", baseURL, "--username", username,
              "--binding-message", bindingMessage, "--answer", approve ? "approve" : "deny",
              "--screenshots", screenshots, "--timeout", "\(stepTimeout)"],
-            directory: directory, name: "browser", input: Array((user.password + "\n").utf8))
+            directory: directory, name: "browser", input: Array((password + "\n").utf8))
         let status = process.waitForExit(timeout: timeout)
         if status == nil {
             // Chromium and its driver are in the script's process group.

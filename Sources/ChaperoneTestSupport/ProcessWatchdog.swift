@@ -8,20 +8,26 @@ public final class ProcessWatchdog: Sendable {
     private let process: TestProcess
 
     /// Watches `owner` (by default this process); when it is gone, sends SIGKILL to `child`
-    /// and removes `directory`, where the watchdog also keeps its own output.
+    /// and removes `directory`, where the watchdog also keeps its own output. With
+    /// `processGroup`, `child` leads a process group and the whole group is killed: for a
+    /// script whose own children would otherwise outlive it.
     public init(child: Int32, owner: Int32 = getpid(), directory: TemporaryDirectory,
-                interval: Double = 0.2) throws
+                interval: Double = 0.2, processGroup: Bool = false) throws
     {
         // kill -0 also succeeds on a zombie, so the loop keeps waiting while the owner has not
-        // yet reaped the child; the clean-up only runs when the owner is really gone.
+        // yet reaped the child; the clean-up only runs when the owner is really gone. bash,
+        // not sh: dash's kill takes no process group.
+        let target = processGroup ? "-- -$2" : "\"$2\""
         let script = """
-            while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep \(interval); done
+            while kill -0 "$1" 2>/dev/null && kill -0 \(target) 2>/dev/null; do
+                sleep \(interval)
+            done
             kill -0 "$1" 2>/dev/null && exit 0
-            kill -KILL "$2" 2>/dev/null
+            kill -KILL \(target) 2>/dev/null
             rm -rf -- "$3"
             """
         process = try TestProcess(
-            "/bin/sh", ["-c", script, "watchdog", "\(owner)", "\(child)", directory.root],
+            "/bin/bash", ["-c", script, "watchdog", "\(owner)", "\(child)", directory.root],
             directory: directory, name: "watchdog-\(child)")
     }
 

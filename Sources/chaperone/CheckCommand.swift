@@ -16,6 +16,9 @@ enum CheckCommand {
             return 0
         } catch {
             CommandLineInterface.printError(error.description)
+            if let hint = DemoStateHint.text(configPath: configPath, problems: error.problems) {
+                CommandLineInterface.printError(hint)
+            }
             return 1
         }
     }

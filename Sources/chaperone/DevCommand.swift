@@ -79,6 +79,9 @@ enum DevCommand {
             for problem in error.problems where problem.severity == .error {
                 CommandLineInterface.printError(problem.description)
             }
+            if let hint = DemoStateHint.text(configPath: configPath, problems: error.problems) {
+                CommandLineInterface.printError(hint)
+            }
             return 1
         }
         guard configuration.development else {

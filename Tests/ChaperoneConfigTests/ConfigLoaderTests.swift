@@ -226,10 +226,35 @@ func errors(_ text: String) -> [String] {
         #expect(errors(text) == expected)
     }
 
-    @Test func exampleConfigurationIsValid() throws {
+    /// The repository's proxy.yaml is the demo's: it is valid once the files that
+    /// ./scripts/run writes before serving it exist (Chaperone's client at the demo's
+    /// authority, the vault key), and names exactly those files until then.
+    @Test func exampleConfigurationIsValidWithTheDemoState() throws {
         let path = packageRoot() + "/proxy.yaml"
-        let config = try ConfigLoader(defaultWorkers: 2).load(path: path)
-        #expect(!config.routes.isEmpty)
+        let state = [
+            "/.chaperone/demo/client-id": "chaperone\n",
+            "/.chaperone/demo/client-secret": "w0Qk3ZLr8sTq1VbN6yXe2HdJ9fPa4MuC\n",
+            "/.chaperone/vault.key": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n",
+        ]
+        let withState = SecretSource(environment: { _ in nil }, readFile: { file in
+            guard let entry = state.first(where: { file.hasSuffix($0.key) }) else {
+                return .failure(FileReadError("No such file or directory"))
+            }
+            return .success(Array(entry.value.utf8))
+        })
+        let config = try ConfigLoader(secrets: withState, defaultWorkers: 2).load(path: path)
+        #expect(config.development)
+        #expect(config.routes.map(\.name) == ["read-messages", "send-message", "purchase"])
+
+        let before = SecretSource(environment: { _ in nil }, readFile: { _ in
+            .failure(FileReadError("No such file or directory"))
+        })
+        let problems = try #require(throws: ConfigErrors.self) {
+            try ConfigLoader(secrets: before, defaultWorkers: 2).load(path: path)
+        }.problems.filter { $0.severity == .error }
+        #expect(!problems.isEmpty)
+        #expect(problems.allSatisfy { $0.message.hasPrefix("cannot read ")
+            && $0.message.contains("/.chaperone/") })
     }
 }
 

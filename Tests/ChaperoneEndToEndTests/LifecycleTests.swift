@@ -128,10 +128,41 @@ import Testing
         return (status, process.stdout, process.stderr)
     }
 
-    @Test func checkAcceptsTheExampleConfiguration() throws {
-        let result = try run(["check", "--config", packageRoot + "/proxy.yaml"])
-        #expect(result.status == 0)
-        #expect(result.stdout.contains("ok"))
+    /// The repository's proxy.yaml, checked where it stands before the demo has run (its
+    /// state missing: check says to run ./scripts/run) and after (a copy beside the files
+    /// the script writes).
+    @Test func checkAcceptsTheExampleConfigurationOnceTheDemoIsSetUp() throws {
+        let directory = try TemporaryDirectory()
+        let example = try String(contentsOfFile: packageRoot + "/proxy.yaml", encoding: .utf8)
+        let path = try directory.write("proxy.yaml", example)
+        let before = try run(["check", "--config", path])
+        #expect(before.status == 1)
+        #expect(before.stderr.contains("cannot read \(directory.root)/.chaperone/demo/client-id"))
+        #expect(before.stderr.contains("run ./scripts/run"), "\(before.stderr)")
+
+        try FileManager.default.createDirectory(atPath: directory.path(".chaperone/demo"),
+                                                withIntermediateDirectories: true)
+        // What ./scripts/run writes: the client at the demo's authority, and a vault key.
+        try directory.write(".chaperone/demo/client-id", "chaperone\n")
+        try directory.write(".chaperone/demo/client-secret", "w0Qk3ZLr8sTq1VbN6yXe2HdJ9fPa4MuC\n")
+        try directory.write(".chaperone/vault.key",
+                            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n")
+        let after = try run(["check", "--config", path])
+        #expect(after.status == 0, "\(after.stderr)")
+        #expect(after.stdout.contains("ok, 3 routes"))
+        #expect(!after.stderr.contains("scripts/run"))
+    }
+
+    /// A file that is not in development mode gets no such hint.
+    @Test func checkGivesTheDemoHintOnlyForADevelopmentConfiguration() throws {
+        let directory = try TemporaryDirectory()
+        let example = try String(contentsOfFile: packageRoot + "/proxy.yaml", encoding: .utf8)
+        let path = try directory.write("proxy.yaml", example.replacingOccurrences(
+            of: "\ndevelopment: true\n", with: "\n"))
+        let result = try run(["check", "--config", path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("cannot read"))
+        #expect(!result.stderr.contains("scripts/run"), "\(result.stderr)")
     }
 
     @Test func checkReportsEveryProblemWithItsPosition() throws {

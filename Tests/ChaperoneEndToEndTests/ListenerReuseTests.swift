@@ -1,0 +1,45 @@
+import ChaperoneTestSupport
+import Foundation
+import Testing
+
+/// A restarted Chaperone binds its ports again at once, although connections of the run
+/// before still hold them in TIME_WAIT for a minute (`scripts/run` after Ctrl-C does this).
+@Suite(.timeLimit(.minutes(2))) struct ListenerReuseTests {
+    @Test func aRestartBindsTheAdminPortItsLastRunsConnectionsStillHold() throws {
+        let admin = try freeLoopbackPort()
+        let config = """
+            version: 1
+            listen: 127.0.0.1:0
+            admin: {listen: 127.0.0.1:\(admin)}
+            routes: []
+            """
+        let first = try ChaperoneProcess(config: config)
+        // A connection the server closes first leaves the TIME_WAIT on the server's side, on
+        // the admin port: the client asks it to close, and reads until it has.
+        let connection = try RawConnection(port: admin)
+        try connection.send(
+            "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        #expect(connection.receive().contains("200"))
+        connection.hangUp()
+        first.process.signal(SIGTERM)
+        #expect(first.process.waitForExit() == 0)
+        try poll("a connection of the first run in TIME_WAIT on port \(admin)") {
+            try Self.timeWaitSockets(localPort: admin) > 0 ? () : nil
+        }
+
+        let second = try ChaperoneProcess(config: config)
+        #expect(second.adminPort == admin)
+        #expect(try HTTPClient.request(second.adminURL("/healthz")).status == 200)
+    }
+
+    /// Sockets in TIME_WAIT whose local port is `localPort`, from /proc/net/tcp.
+    static func timeWaitSockets(localPort: Int) throws -> Int {
+        let table = try String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)
+        let port = String(format: ":%04X", localPort)
+        return table.split(separator: "\n").dropFirst().filter { line in
+            let fields = line.split(separator: " ")
+            // local_address is "0100007F:1F90"; state 06 is TIME_WAIT.
+            return fields.count > 3 && fields[1].hasSuffix(port) && fields[3] == "06"
+        }.count
+    }
+}
