@@ -54,7 +54,7 @@ let package = Package(
         ),
         .target(
             name: "ChaperoneTestSupport",
-            dependencies: ["CCurl", "CChaperone"],
+            dependencies: ["CCurl", "CChaperone", "CSQLite"],
             exclude: ["Fixtures"]
         ),
 

@@ -1,7 +1,9 @@
 /// Writes the one JSON text a value has in the audit log: members in the order written,
 /// no white space, integers in decimal, strings escaped as RFC 8785 (JCS) does (`"`, `\`
 /// and U+0000 to U+001F only; `\b \t \n \f \r` short, the rest as `\u00xx`), everything
-/// else as UTF-8. Equal records give equal bytes, so their hashes agree.
+/// else as UTF-8. Equal records give equal bytes, so their hashes agree. Kept apart from the
+/// server's JSONText, which may change as logs do: this encoding is part of every stored
+/// chain, and a change to it would break the verification of existing logs.
 struct CanonicalJSON {
     private(set) var bytes: [UInt8] = []
     private var needsComma = false

@@ -3,25 +3,7 @@ import ChaperoneAudit
 /// Where and how the audit log records every decision, and the key that signs its
 /// checkpoints.
 public struct AuditSettings: Sendable {
-    public enum Store: Sendable, Equatable {
-        /// An SQLite file, its path resolved against the configuration's directory.
-        case sqlite(path: String)
-    }
-
-    /// Where the signing key is read from, for messages: never the key itself.
-    public enum KeySource: Sendable, Equatable, CustomStringConvertible {
-        case file(String)
-        case environment(String)
-
-        public var description: String {
-            switch self {
-            case .file(let path): "file \(path)"
-            case .environment(let name): "environment variable \(name)"
-            }
-        }
-    }
-
-    public var store: Store
+    public var store: StateStore
     public var durability: AuditDurability
     public var flushInterval: Duration
     /// The queue's high-water mark: above it, requests wait for their record.

@@ -29,7 +29,7 @@ extension Validator {
 
     /// `store`: `sqlite:PATH`, a file of its own (not the vault's).
     private mutating func auditStore(_ wire: Located<String>?, vault: VaultSettings?)
-        -> AuditSettings.Store?
+        -> StateStore?
     {
         let written = wire?.value ?? AuditSettings.defaultStore
         let example = "such as sqlite:.chaperone/audit.db"
@@ -70,7 +70,7 @@ extension Validator {
     }
 
     /// `mirror`: `stderr` or the path of a file to append to.
-    private mutating func auditMirror(_ wire: Located<String>?, store: AuditSettings.Store?)
+    private mutating func auditMirror(_ wire: Located<String>?, store: StateStore?)
         -> AuditMirror?
     {
         guard let wire else { return nil }
@@ -98,12 +98,12 @@ extension Validator {
     /// PEM. The default file is read when it exists and otherwise left for the log to
     /// generate. Messages name the source, never the key.
     private mutating func auditSigningKey(_ section: WireAudit?, wire: WireConfig)
-        -> (source: AuditSettings.KeySource, key: AuditSigningKeySource)?
+        -> (source: KeySource, key: AuditSigningKeySource)?
     {
         let place = section?.signingKey.map { ($0.location, $0.path) }
             ?? (section?.location ?? wire.location, "audit.signing_key")
         var bytes: [UInt8]
-        let source: AuditSettings.KeySource
+        let source: KeySource
         var note = ""
         switch section?.signingKey?.source {
         case .environment(let name)?:

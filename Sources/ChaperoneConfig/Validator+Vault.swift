@@ -7,7 +7,7 @@ extension Validator {
     {
         let section = wire.vault
         let store = vaultStore(section?.store)
-        let source: VaultSettings.KeySource
+        let source: KeySource
         var place: (location: SourceLocation, path: String)
         var note = ""
         switch section?.key?.source {
@@ -49,7 +49,7 @@ extension Validator {
 
     /// `store`: `sqlite:PATH`; PostgreSQL is named but refused, since this build has no
     /// client for it.
-    private mutating func vaultStore(_ wire: Located<String>?) -> VaultSettings.Store? {
+    private mutating func vaultStore(_ wire: Located<String>?) -> StateStore? {
         guard let wire else {
             let path = String(VaultSettings.defaultStore.dropFirst("sqlite:".count))
             return .sqlite(path: FileSystem.resolve(path, relativeTo: baseDirectory))
@@ -77,7 +77,7 @@ extension Validator {
     }
 
     /// Reads and checks the key. Messages name its source and size, never its bytes.
-    private mutating func vaultKey(_ source: VaultSettings.KeySource,
+    private mutating func vaultKey(_ source: KeySource,
                                    at place: (location: SourceLocation, path: String),
                                    note: String) -> VaultKey?
     {

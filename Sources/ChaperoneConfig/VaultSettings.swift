@@ -2,25 +2,7 @@ import ChaperoneVault
 
 /// Where the token vault keeps its grants and the key that seals them.
 public struct VaultSettings: Sendable {
-    public enum Store: Sendable, Equatable {
-        /// An SQLite file, its path resolved against the configuration's directory.
-        case sqlite(path: String)
-    }
-
-    /// Where the key is read from, for messages: never the key itself.
-    public enum KeySource: Sendable, Equatable, CustomStringConvertible {
-        case file(String)
-        case environment(String)
-
-        public var description: String {
-            switch self {
-            case .file(let path): "file \(path)"
-            case .environment(let name): "environment variable \(name)"
-            }
-        }
-    }
-
-    public var store: Store
+    public var store: StateStore
     public var keySource: KeySource
     /// Read and checked while loading when anything needs the vault: a route that takes
     /// its credential from it, a `vault` command, or a `vault` section written out.

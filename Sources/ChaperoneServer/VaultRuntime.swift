@@ -8,11 +8,11 @@ import Glibc
 /// their own. Opened when some route takes its credential from the vault, and kept across
 /// reloads that leave the store and its key as they were.
 final class VaultRuntime: Sendable {
-    let store: VaultSettings.Store
+    let store: StateStore
     let keyID: VaultKeyID
     let minter: CredentialMinter
 
-    private init(store: VaultSettings.Store, keyID: VaultKeyID, minter: CredentialMinter) {
+    private init(store: StateStore, keyID: VaultKeyID, minter: CredentialMinter) {
         self.store = store
         self.keyID = keyID
         self.minter = minter

@@ -11,7 +11,7 @@ enum AuditTable {
 
     /// The records as a table, columns padded to line up.
     static func render(_ records: [AuditRecord]) -> String {
-        align([headings] + records.map(cells))
+        TextTable.align([headings] + records.map(cells))
     }
 
     static func cells(_ record: AuditRecord) -> [String] {
@@ -26,23 +26,6 @@ enum AuditTable {
         ]
     }
 
-    static func align(_ rows: [[String]]) -> String {
-        var widths = [Int](repeating: 0, count: headings.count)
-        for row in rows {
-            for (column, cell) in row.enumerated() {
-                widths[column] = max(widths[column], cell.count)
-            }
-        }
-        return rows.map { row in
-            var line = ""
-            for (column, cell) in row.enumerated() {
-                line += column == row.count - 1
-                    ? cell : cell + String(repeating: " ", count: widths[column] - cell.count + 2)
-            }
-            return line
-        }.joined(separator: "\n")
-    }
-
     /// RFC 3339 in UTC with milliseconds.
     static func time(_ milliseconds: Int64) -> String {
         let (seconds, fraction) = milliseconds.quotientAndRemainder(dividingBy: 1_000)
@@ -55,11 +38,5 @@ enum AuditTable {
         "\(microseconds / 1_000).\(microseconds % 1_000 / 100)ms"
     }
 
-    /// Control characters could move the cursor or recolour a terminal: shown escaped.
-    private static func printable(_ text: String) -> String {
-        String(text.unicodeScalars.flatMap { scalar -> [Character] in
-            scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
-                ? Array(scalar.escaped(asASCII: true)) : [Character(scalar)]
-        })
-    }
+    private static func printable(_ text: String) -> String { TextTable.printable(text) }
 }

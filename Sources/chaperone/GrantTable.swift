@@ -18,32 +18,12 @@ enum GrantTable {
                 time(record.lastRefreshed), record.keyID?.hex ?? "-",
             ]
         }
-        var widths = [Int](repeating: 0, count: headings.count)
-        for row in rows {
-            for (column, cell) in row.enumerated() {
-                widths[column] = max(widths[column], cell.count)
-            }
-        }
-        return rows.map { row in
-            var line = ""
-            for (column, cell) in row.enumerated() {
-                line += column == row.count - 1
-                    ? cell : cell + String(repeating: " ", count: widths[column] - cell.count + 2)
-            }
-            return line
-        }.joined(separator: "\n")
+        return TextTable.align(rows)
     }
 
     private static func time(_ seconds: Int64?) -> String {
         seconds.map(Timestamp.iso8601) ?? "never"
     }
 
-    /// Control characters could move the cursor or recolour a terminal; the store refuses
-    /// them, but the file may have been edited, so they are shown escaped.
-    private static func printable(_ text: String) -> String {
-        String(text.unicodeScalars.flatMap { scalar -> [Character] in
-            scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
-                ? Array(scalar.escaped(asASCII: true)) : [Character(scalar)]
-        })
-    }
+    private static func printable(_ text: String) -> String { TextTable.printable(text) }
 }

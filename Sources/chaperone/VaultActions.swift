@@ -70,7 +70,7 @@ struct VaultActions {
         }
     }
 
-    func rotateKey(to source: VaultSettings.KeySource) -> Int32 {
+    func rotateKey(to source: KeySource) -> Int32 {
         let newKey: VaultKey
         switch NewKey.read(source) {
         case .failure(let reason): return fail(reason.message)
@@ -123,7 +123,7 @@ enum NewKey {
         var message: String
     }
 
-    static func read(_ source: VaultSettings.KeySource) -> Result<VaultKey, Failure> {
+    static func read(_ source: KeySource) -> Result<VaultKey, Failure> {
         var bytes: [UInt8]
         switch source {
         case .file(let path):

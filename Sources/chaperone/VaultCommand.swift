@@ -120,7 +120,7 @@ enum VaultCommand {
         case .revoke:
             return actions.revoke(user: values["--user"]!, connection: values["--connection"]!)
         case .rotateKey:
-            let source: VaultSettings.KeySource = values["--new-key-file"].map { .file($0) }
+            let source: KeySource = values["--new-key-file"].map { .file($0) }
                 ?? .environment(values["--new-key-env"]!)
             return actions.rotateKey(to: source)
         }

@@ -1,3 +1,4 @@
+import ChaperoneTestSupport
 import Foundation
 import Synchronization
 import Testing

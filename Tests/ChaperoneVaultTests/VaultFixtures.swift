@@ -61,30 +61,9 @@ struct VaultFixture {
     }
 }
 
-/// A second, raw connection to a vault file, for a test to read or change what the store
-/// wrote behind its back, as an attacker with access to the file could.
-final class RawDatabase: @unchecked Sendable {
-    private let handle: OpaquePointer
-
-    init(_ path: String) throws {
-        var opened: OpaquePointer?
-        guard sqlite3_open_v2(path, &opened, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK,
-              let opened
-        else { throw TestFailure("cannot open \(path)") }
-        handle = opened
-        sqlite3_busy_timeout(handle, 5_000)
-    }
-
-    deinit { sqlite3_close_v2(handle) }
-
-    func execute(_ sql: String) throws {
-        var message: UnsafeMutablePointer<CChar>?
-        guard sqlite3_exec(handle, sql, nil, nil, &message) == SQLITE_OK else {
-            defer { sqlite3_free(message) }
-            throw TestFailure("\(sql): \(message.map { String(cString: $0) } ?? "?")")
-        }
-    }
-
+/// What the vault tests change in a file behind the store's back, as an attacker with
+/// access to the file could.
+extension RawDatabase {
     /// Flips the lowest bit of one byte of a blob column (a negative index counts from
     /// the end) in the rows `filter` selects.
     func flipBit(column: String, byte index: Int, _ filter: String) throws {
@@ -97,29 +76,5 @@ final class RawDatabase: @unchecked Sendable {
             let hex = bytes.map { String(format: "%02X", $0) }.joined()
             try execute("UPDATE grants SET \(column) = X'\(hex)' WHERE rowid = \(row[0])")
         }
-    }
-
-    /// Every row of a query, each column as text (blobs in hex, NULL as "NULL").
-    func rows(_ sql: String) throws -> [[String]] {
-        var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK else {
-            throw TestFailure("\(sql): \(String(cString: sqlite3_errmsg(handle)))")
-        }
-        defer { sqlite3_finalize(statement) }
-        var rows: [[String]] = []
-        while sqlite3_step(statement) == SQLITE_ROW {
-            rows.append((0..<sqlite3_column_count(statement)).map { column in
-                switch sqlite3_column_type(statement, column) {
-                case SQLITE_NULL: return "NULL"
-                case SQLITE_BLOB:
-                    let count = Int(sqlite3_column_bytes(statement, column))
-                    let bytes = sqlite3_column_blob(statement, column)
-                    return UnsafeRawBufferPointer(start: bytes, count: count)
-                        .map { String(format: "%02x", $0) }.joined()
-                default: return String(cString: sqlite3_column_text(statement, column))
-                }
-            })
-        }
-        return rows
     }
 }
