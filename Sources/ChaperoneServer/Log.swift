@@ -17,7 +17,8 @@ public enum Log {
     private static let level = Atomic<Int>(
         Level.allCases.firstIndex(of: environmentLevel ?? .info)!)
 
-    /// Events below this level are not written; info by default. Request lines are info.
+    /// Events below this level are not written; info by default. Request lines are info,
+    /// or debug for a request denied or held.
     public static var minimumLevel: Level {
         Level.allCases[level.load(ordering: .relaxed)]
     }

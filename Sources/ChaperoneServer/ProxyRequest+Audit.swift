@@ -71,7 +71,8 @@ extension ProxyRequest {
             upstreamMicroseconds: upstreamTime, approvalMicroseconds: approvalTime)
     }
 
-    private func auditDecision() -> (AuditDecision, String) {
+    /// What became of the request, and the fixed reason: also the request line's level.
+    func auditDecision() -> (decision: AuditDecision, reason: String) {
         if let problem {
             switch problem {
             case .upstreamFailed, .upstreamTimeout, .unavailable: return (.error, problem.code)

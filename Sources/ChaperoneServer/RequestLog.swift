@@ -1,4 +1,7 @@
-/// The per-request log lines of one shard, written in one `write(2)` per loop pass.
+import ChaperoneAudit
+
+/// The per-request log lines of one shard, written in one `write(2)` per loop pass: info for
+/// a request forwarded or failed, debug for one denied or held.
 ///
 /// Fields are fixed: `request_id`, `route`, `method`, `path` (query values removed),
 /// `status`, `duration_ms`, `upstream_ms`, `bytes_in`, `bytes_out`, for a verified caller
@@ -12,10 +15,11 @@ struct RequestLog {
     private var path: [UInt8] = []
 
     mutating func record(_ request: ProxyRequest, now: UInt64) {
-        guard Log.minimumLevel <= .info else { return }
+        let level = Self.level(of: request)
+        guard Log.minimumLevel <= level else { return }
         pending.beginObject()
         pending.field("ts", timestamp: &timestamp)
-        pending.field("level", "info")
+        pending.field("level", level.rawValue)
         pending.field("msg", "request")
         pending.field("request_id", request.requestID)
         if let plan = request.plan { pending.field("route", plan.route.name) }
@@ -40,6 +44,15 @@ struct RequestLog {
         if let outcome = request.outcome { pending.field("reason", outcome) }
         pending.endObject()
         pending.newline()
+    }
+
+    /// A denied or held request is routine, the agent's affair more than the operator's:
+    /// debug. The rest, forwarded or failed, is info. The audit log records every one.
+    static func level(of request: ProxyRequest) -> Log.Level {
+        switch request.auditDecision().decision {
+        case .denied, .held: .debug
+        case .forwarded, .error: .info
+        }
     }
 
     mutating func flush() {

@@ -18,12 +18,18 @@ public final class ChaperoneProcess: @unchecked Sendable {
     }()
 
     /// Starts `chaperone serve` with `config` (YAML; use `127.0.0.1:0` to get a free port)
-    /// and waits until it listens.
+    /// and waits until it listens. `logLevel` goes to `CHAPERONE_LOG_LEVEL`: debug unless
+    /// said otherwise, so that every line there is (denied requests' among them) reaches
+    /// the checks that nothing secret is logged; nil leaves the level to `config`.
     public init(config: String, environment: [String: String] = [:],
-                coreLimitUnlimited: Bool = false) throws
+                logLevel: String? = "debug", coreLimitUnlimited: Bool = false) throws
     {
         directory = try TemporaryDirectory()
         configPath = try directory.write("proxy.yaml", config)
+        var environment = environment
+        if let logLevel, environment["CHAPERONE_LOG_LEVEL"] == nil {
+            environment["CHAPERONE_LOG_LEVEL"] = logLevel
+        }
         process = try TestProcess(Self.binary, ["serve", "--config", configPath],
                                   environment: environment, directory: directory,
                                   name: "chaperone", coreLimitUnlimited: coreLimitUnlimited)

@@ -32,12 +32,15 @@ struct Setup {
     let upstream: RecordingUpstream
     let chaperone: ChaperoneProcess
 
-    init(extra: String = "", top: String = "", admin: Bool = false, workers: Int = 2) throws {
+    /// `logLevel`: as for `ChaperoneProcess`, debug unless nil.
+    init(extra: String = "", top: String = "", admin: Bool = false, workers: Int = 2,
+         logLevel: String? = "debug") throws
+    {
         upstream = try RecordingUpstream()
         chaperone = try ChaperoneProcess(
             config: config(upstream: upstream.url, extra: extra, top: top, admin: admin,
                            workers: workers),
-            environment: tokenEnvironment)
+            environment: tokenEnvironment, logLevel: logLevel)
     }
 
     func get(_ path: String, headers: [String] = [], timeout: Double = 20) throws -> HTTPResponse {

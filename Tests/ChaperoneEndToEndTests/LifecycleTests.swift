@@ -265,14 +265,35 @@ final class RequestInBackground: @unchecked Sendable {
     }
 }
 
-@Suite(.timeLimit(.minutes(1))) struct LogLevelTests {
+@Suite(.timeLimit(.minutes(3))) struct LogLevelTests {
     @Test func logLevelWarningKeepsRequestLinesOutAndAReloadBringsThemBack() throws {
-        let setup = try Setup(top: "log: {level: warning}")
+        let setup = try Setup(top: "log: {level: warning}", logLevel: nil)
         #expect(try setup.get("/api/ok").status == 200)
         #expect(setup.chaperone.requestLines.isEmpty)
         try setup.chaperone.reload(config: config(upstream: setup.upstream.url,
                                                   top: "log: {level: info}"))
         #expect(try setup.get("/api/ok").status == 200)
         _ = try poll("a request line") { setup.chaperone.requestLines.isEmpty ? nil : true }
+    }
+
+    /// Denied and held requests are routine: their lines are debug, out of an info log.
+    @Test func aDeniedRequestIsADebugLine() throws {
+        let setup = try Setup(logLevel: nil)
+        #expect(try setup.get("/nowhere").status == 404)
+        #expect(try setup.get("/api/ok").status == 200)
+        let forwarded = try poll("the forwarded request's line") {
+            setup.chaperone.requestLines.first { $0["path"] as? String == "/api/ok" }
+        }
+        #expect(forwarded["level"] as? String == "info")
+        #expect(!setup.chaperone.requestLines.contains { $0["path"] as? String == "/nowhere" })
+
+        try setup.chaperone.reload(config: config(upstream: setup.upstream.url,
+                                                  top: "log: {level: debug}"))
+        #expect(try setup.get("/nowhere").status == 404)
+        let denied = try poll("the denied request's line") {
+            setup.chaperone.requestLines.first { $0["path"] as? String == "/nowhere" }
+        }
+        #expect(denied["level"] as? String == "debug")
+        #expect(denied["error"] as? String == "no-route")
     }
 }

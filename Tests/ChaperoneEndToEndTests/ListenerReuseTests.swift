@@ -15,15 +15,16 @@ import Testing
             """
         let first = try ChaperoneProcess(config: config)
         // A connection the server closes first leaves the TIME_WAIT on the server's side, on
-        // the admin port: the client asks it to close, and reads until it has.
+        // the admin port: the client asks it to close, and reads until it has. The time-outs
+        // are generous: beside the rest of the suite, two cores can be busy for a while.
         let connection = try RawConnection(port: admin)
         try connection.send(
             "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-        #expect(connection.receive().contains("200"))
+        #expect(connection.receive(timeout: 60).contains("200"))
         connection.hangUp()
         first.process.signal(SIGTERM)
         #expect(first.process.waitForExit() == 0)
-        try poll("a connection of the first run in TIME_WAIT on port \(admin)") {
+        try poll("a connection of the first run in TIME_WAIT on port \(admin)", timeout: 30) {
             try Self.timeWaitSockets(localPort: admin) > 0 ? () : nil
         }
 
@@ -34,7 +35,13 @@ import Testing
 
     /// Sockets in TIME_WAIT whose local port is `localPort`, from /proc/net/tcp.
     static func timeWaitSockets(localPort: Int) throws -> Int {
-        let table = try String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)
+        // Read to the end: /proc files report a size of 0, and a read of the reported size
+        // can stop at the first page, which a busy machine's table outgrows.
+        guard let handle = FileHandle(forReadingAtPath: "/proc/net/tcp") else {
+            throw TestFailure("cannot open /proc/net/tcp")
+        }
+        defer { try? handle.close() }
+        let table = String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self)
         let port = String(format: ":%04X", localPort)
         return table.split(separator: "\n").dropFirst().filter { line in
             let fields = line.split(separator: " ")
