@@ -41,6 +41,18 @@ public enum Log {
                              _ fields: KeyValuePairs<String, String> = [:])
     {
         guard level >= minimumLevel else { return }
+        writeEvent(level, message, fields)
+    }
+
+    /// Logs an info event at any level: the start-up and reload lines, which say what runs
+    /// and which file is live, must not vanish with a quieter level.
+    public static func always(_ message: String, _ fields: KeyValuePairs<String, String> = [:]) {
+        writeEvent(.info, message, fields)
+    }
+
+    private static func writeEvent(_ level: Level, _ message: String,
+                                   _ fields: KeyValuePairs<String, String>)
+    {
         var json = JSONText()
         json.beginObject()
         var timestamp = TimestampFormatter()

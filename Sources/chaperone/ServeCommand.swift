@@ -47,7 +47,7 @@ enum ServeCommand {
             Log.event(.error, "not started: \(error)", ["config": configPath])
             return 1
         }
-        Log.event(.info, "listening", [
+        Log.always("listening", [
             "proxy": server.proxyAddress.description,
             "admin": server.adminAddress?.description ?? "off",
             "routes": String(configuration.routes.count),
@@ -56,7 +56,6 @@ enum ServeCommand {
             "config_digest": configuration.digest,
             "version": CommandLineInterface.version,
         ])
-        // The start-up line is always written, whatever the level: it says what runs.
         Log.configure(configuration.logLevel)
 
         while true {
@@ -92,9 +91,8 @@ enum ServeCommand {
         }
         let restartOnly = server.reload(configuration)
         Log.configure(configuration.logLevel)
-        Log.event(.info, "reloaded", ["routes": String(configuration.routes.count),
-                                      "config": configPath,
-                                      "config_digest": configuration.digest])
+        Log.always("reloaded", ["routes": String(configuration.routes.count),
+                                "config": configPath, "config_digest": configuration.digest])
         server.reloads.finish(ticket, .reloaded(routes: configuration.routes.count,
                                                 digest: configuration.digest,
                                                 restartOnly: restartOnly))

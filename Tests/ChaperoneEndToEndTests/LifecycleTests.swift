@@ -276,6 +276,18 @@ final class RequestInBackground: @unchecked Sendable {
         _ = try poll("a request line") { setup.chaperone.requestLines.isEmpty ? nil : true }
     }
 
+    /// The start-up and reload lines say which file is live: written at every level.
+    @Test func theStartAndReloadLinesAreWrittenAtEveryLevel() throws {
+        let setup = try Setup(top: "log: {level: error}", logLevel: nil)
+        try setup.chaperone.reload(config: config(upstream: setup.upstream.url,
+                                                  top: "log: {level: error}"))
+        let lines = setup.chaperone.logLines.compactMap { $0["msg"] as? String }
+        #expect(lines.contains("listening"))
+        #expect(lines.contains("reloaded"))
+        #expect(try setup.get("/api/ok").status == 200)
+        #expect(setup.chaperone.requestLines.isEmpty)
+    }
+
     /// Denied and held requests are routine: their lines are debug, out of an info log.
     @Test func aDeniedRequestIsADebugLine() throws {
         let setup = try Setup(logLevel: nil)
