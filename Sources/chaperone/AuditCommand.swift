@@ -31,23 +31,10 @@ enum AuditCommand {
     }
 
     static func run(arguments: [String]) -> Int32 {
-        guard let name = arguments.first else {
-            CommandLineInterface.printError("chaperone audit: missing command\n\n"
-                + AuditHelp.group)
-            return 64
-        }
-        if ["-h", "--help", "help"].contains(name) {
-            print(AuditHelp.group)
-            return 0
-        }
-        guard let subcommand = Subcommand(rawValue: name) else {
-            let shown = name.count <= 32 && name.allSatisfy { $0.isLetter || $0 == "-" }
-                ? "'\(name)'" : "(not repeated here)"
-            CommandLineInterface.printError("chaperone audit: unknown command \(shown)\n\n"
-                + AuditHelp.group)
-            return 64
-        }
-        switch options(for: subcommand, Array(arguments.dropFirst())) {
+        let chosen = CommandGroup<Subcommand>(arguments, group: "audit", help: AuditHelp.group)
+        guard case .run(let subcommand, let rest) = chosen else { return chosen.exitStatus }
+        let name = subcommand.rawValue
+        switch options(for: subcommand, rest) {
         case .failure(let error):
             CommandLineInterface.printError("chaperone audit \(name): \(error.message)\n\n"
                 + subcommand.help)

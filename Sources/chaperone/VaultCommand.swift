@@ -36,23 +36,10 @@ enum VaultCommand {
     }
 
     static func run(arguments: [String]) -> Int32 {
-        guard let name = arguments.first else {
-            CommandLineInterface.printError("chaperone vault: missing command\n\n"
-                + VaultHelp.group)
-            return 64
-        }
-        if ["-h", "--help", "help"].contains(name) {
-            print(VaultHelp.group)
-            return 0
-        }
-        guard let subcommand = Subcommand(rawValue: name) else {
-            let shown = name.count <= 32 && name.allSatisfy { $0.isLetter || $0 == "-" }
-                ? "'\(name)'" : "(not repeated here)"
-            CommandLineInterface.printError("chaperone vault: unknown command \(shown)\n\n"
-                + VaultHelp.group)
-            return 64
-        }
-        switch options(for: subcommand, Array(arguments.dropFirst())) {
+        let chosen = CommandGroup<Subcommand>(arguments, group: "vault", help: VaultHelp.group)
+        guard case .run(let subcommand, let rest) = chosen else { return chosen.exitStatus }
+        let name = subcommand.rawValue
+        switch options(for: subcommand, rest) {
         case .failure(let error):
             var message = "chaperone vault \(name): \(error.message)"
             if subcommand == .put {
