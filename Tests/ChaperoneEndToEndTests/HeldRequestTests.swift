@@ -40,6 +40,11 @@ import Testing
         #expect(claims["sub"] as? String == world.glewlwyd.user("alice").sub)
         #expect((claims["scope"] as? String)?.split(separator: " ").contains("write") == true)
         #expect(try world.pendingApprovals().isEmpty)
+        let metrics = try scrapeMetrics(world.chaperone)
+        #expect(metrics.value("chaperone_approvals_total",
+                              ["route": "buy", "outcome": "approved"]) == 1)
+        #expect(metrics.value("chaperone_approvals_pending") == 0)
+        #expect((metrics.value("chaperone_jwks_refreshes_total", ["result": "ok"]) ?? 0) >= 1)
 
         let line = try #require(world.chaperone.requestLines.first { $0["route"] as? String == "buy" })
         #expect(line["approval"] as? String == listed["id"] as? String)
@@ -66,6 +71,12 @@ import Testing
         #expect(response.status == 403, "\(world.explain(response))")
         #expect(response.json["type"] as? String == "approval-denied")
         #expect(try upstreamUntouched(world))
+        let metrics = try scrapeMetrics(world.chaperone)
+        #expect(metrics.value("chaperone_approvals_total",
+                              ["route": "buy", "outcome": "denied"]) == 1)
+        // Outcomes that never happened are left out.
+        #expect(metrics.value("chaperone_approvals_total",
+                              ["route": "buy", "outcome": "approved"]) == nil)
     }
 
     @Test func noAnswerBeforeTheRequestedExpiryIs403ApprovalExpired() throws {

@@ -47,7 +47,14 @@ extension [MetricSample] {
         #expect(try setup.get("/api/status?code=503").status == 503)
         #expect(try setup.get("/elsewhere/secret-path-x?token=abc").status == 404)
 
-        let samples = try scrapeMetrics(setup.chaperone)
+        // A request is counted once libmicrohttpd reports it complete, which can come just
+        // after the client has read the whole answer.
+        let samples = try poll("five requests counted") { () -> [MetricSample]? in
+            let samples = try scrapeMetrics(setup.chaperone)
+            let counted = samples.filter { $0.name == "chaperone_requests_total" }
+                .reduce(0) { $0 + $1.value }
+            return counted >= 5 ? samples : nil
+        }
         #expect(samples.value("chaperone_requests_total",
                               ["route": "api", "decision": "forwarded", "status": "2xx"]) == 3)
         #expect(samples.value("chaperone_requests_total",

@@ -191,6 +191,15 @@ func storeGrant(_ glewlwyd: Glewlwyd, _ client: GlewlwydClient, _ name: String,
         #expect(claims["sub"] as? String == glewlwyd.user("alice").sub)
         #expect(claims["client_id"] as? String == client.id)
         #expect(try world.listed(user: "user-alice").contains("active"))
+        // /metrics says the same: two mints, and Alice's second call served from a cache.
+        let metrics = try scrapeMetrics(try #require(world.chaperone))
+        #expect(metrics.value("chaperone_vault_refreshes_total",
+                              ["connection": "gw", "result": "issued"]) == 2)
+        #expect(metrics.value("chaperone_vault_refreshes_total",
+                              ["connection": "gw", "result": "failed"]) == 0)
+        #expect(metrics.value("chaperone_vault_cache_total", ["result": "miss"]) == 2)
+        #expect((metrics.value("chaperone_vault_cache_total", ["result": "loop"]) ?? 0)
+            + (metrics.value("chaperone_vault_cache_total", ["result": "shared"]) ?? 0) == 1)
         // The vault keeps refresh tokens sealed: their bytes are nowhere in its files.
         #expect(try !world.vaultFilesContain(first.refreshToken))
         #expect(try !world.vaultFilesContain(other.refreshToken))
