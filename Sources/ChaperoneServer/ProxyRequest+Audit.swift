@@ -4,7 +4,9 @@ import Synchronization
 /// Step seven of the request path: one audit record per request that reached route
 /// matching, written when its answer is known. With `durability: strict`, or while the
 /// log's queue is over its high-water mark, the answer waits (suspended, on no thread) until
-/// the record is committed.
+/// the record is committed. Known gap: even under `strict` the upstream has been called by
+/// then, so a crash between its answer and the commit leaves a call without a record
+/// (docs/security.md, "Audit log").
 extension ProxyRequest {
     /// Queues the record; true when the answer must wait for its commit. `mayWait` is false
     /// when the client is gone or the request already ended: nothing is then held back.
