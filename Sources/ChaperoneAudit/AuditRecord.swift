@@ -11,6 +11,10 @@ public enum AuditDecision: String, Sendable, CaseIterable {
     /// Held for the user's approval in interrupt mode: the agent was answered 202 and
     /// polls for the outcome, which a later record states.
     case held
+    /// About to be sent upstream (`durability: strict` only): committed before the upstream
+    /// is called, so no call goes without a record; a later record of the same request id
+    /// states the answer, or that there was none.
+    case sending
 }
 
 /// One actor of the token's `act` chain (RFC 8693), outermost (the current actor) first.
@@ -75,7 +79,7 @@ public struct AuditRecordDraft: Sendable, Equatable {
     public var connection: String?
     /// A fingerprint of the credential injected, never the credential.
     public var credential: CredentialFingerprint?
-    /// The status Chaperone answered with.
+    /// The status Chaperone answered with; 0 in a `sending` record, written before any.
     public var status: Int
     /// The upstream's status; nil when nothing was forwarded or no answer came.
     public var upstreamStatus: Int?

@@ -4,46 +4,102 @@ import Synchronization
 /// Step seven of the request path: one audit record per request that reached route
 /// matching, written when its answer is known. With `durability: strict`, or while the
 /// log's queue is over its high-water mark, the answer waits (suspended, on no thread) until
-/// the record is committed. Known gap: even under `strict` the upstream has been called by
-/// then, so a crash between its answer and the commit leaves a call without a record
-/// (docs/security.md, "Audit log").
+/// the record is committed. Under `strict` a request that goes upstream has a `sending`
+/// record before that, committed before the upstream is called: a crash then cannot leave
+/// an upstream call without a record.
 extension ProxyRequest {
+    enum SendingRecord {
+        /// Queued: the upstream call waits for its commit.
+        case queued
+        /// None is due (batch durability, no audit log, or written before a retry).
+        case notNeeded
+        /// The log refused it: nothing may be sent.
+        case refused(Problem)
+    }
+
     /// Queues the record; true when the answer must wait for its commit. `mayWait` is false
     /// when the client is gone or the request already ended: nothing is then held back.
     @discardableResult
     func recordDecision(mayWait: Bool = true) -> Bool {
         guard routed, !recorded, let audit = shard.audit else { return false }
         recorded = true
-        let draft = auditDraft()
+        let draft = auditDraft(auditDecision())
         guard mayWait else {
             if case .refused(let failure) = audit.append(draft, committed: nil) {
                 Log.event(.error, "audit record refused", ["reason": failure.description])
             }
             return false
         }
-        let ticket = AuditTicket(number: shard.nextAuditTicket(), inbox: shard.inbox)
-        switch audit.append(draft, committed: ticket.committed) {
-        case .queued:
-            return false
-        case .mustWait:
-            guard ticket.wait() else { return false }
-            shard.auditWaiters[ticket.number] = self
-            awaitingAudit = true
-            return true
+        switch append(draft, to: audit) {
+        case .waiting: return true
+        case .goOn, .failed: return false
         case .refused(let failure):
             Log.event(.error, "audit record refused", ["reason": failure.description])
             return false
         }
     }
 
-    /// The record this request waited for is committed: its answer may go.
-    func auditCommitted() {
-        guard awaitingAudit else { return }
-        awaitingAudit = false
-        if phase == .responseReady { resume() }
+    /// Under strict durability, queues the `sending` record the upstream call waits for.
+    func recordSending() -> SendingRecord {
+        guard routed, !recordedSending, let audit = shard.audit,
+              audit.options.durability == .strict
+        else { return .notNeeded }
+        recordedSending = true
+        switch append(auditDraft((.sending, "upstream-call")), to: audit) {
+        case .waiting: return .queued
+        case .goOn: return .notNeeded
+        case .failed: return .refused(Self.unrecorded)
+        case .refused(let failure):
+            Log.event(.error, "audit record refused", ["reason": failure.description])
+            return .refused(Self.unrecorded)
+        }
     }
 
-    private func auditDraft() -> AuditRecordDraft {
+    private static let unrecorded = Problem(
+        .unavailable, "the audit record of this request could not be written, so it was not "
+            + "sent", retryAfter: 5)
+
+    private enum Appended {
+        /// Queued with no need to wait, or committed already.
+        case goOn
+        /// Committed already, but its transaction failed.
+        case failed
+        /// `awaitingAudit` is set: `auditCommitted` follows.
+        case waiting
+        case refused(AuditFailure)
+    }
+
+    private func append(_ draft: AuditRecordDraft, to audit: AuditLog) -> Appended {
+        let ticket = AuditTicket(number: shard.nextAuditTicket(), inbox: shard.inbox)
+        switch audit.append(draft, committed: ticket.committed) {
+        case .queued:
+            return .goOn
+        case .mustWait:
+            guard ticket.wait() else { return ticket.written ? .goOn : .failed }
+            shard.auditWaiters[ticket.number] = self
+            awaitingAudit = true
+            return .waiting
+        case .refused(let failure):
+            return .refused(failure)
+        }
+    }
+
+    /// The record this request waited for is committed: its answer may go, or, for a
+    /// `sending` record, the request itself.
+    func auditCommitted(written: Bool) {
+        guard awaitingAudit else { return }
+        awaitingAudit = false
+        switch phase {
+        case .responseReady: resume()
+        case .recording:
+            if written { sendUpstream() } else { answerLater(Self.unrecorded) }
+        default: break
+        }
+    }
+
+    private func auditDraft(_ outcome: (decision: AuditDecision, reason: String))
+        -> AuditRecordDraft
+    {
         let now = MonotonicClock.now()
         let duration = MonotonicClock.elapsed(from: startedAt, to: now)
         let wallNow = AuditClock.system.now()
@@ -57,15 +113,14 @@ extension ProxyRequest {
                                                   to: approvalEndedAt > 0 ? approvalEndedAt : now)
                 / 1_000
         }
-        let (decision, reason) = auditDecision()
         return AuditRecordDraft(
             time: wallNow - Int64(duration / 1_000_000), requestID: requestID,
             user: caller?.subject,
             actors: caller?.actors.map { AuditActor(subject: $0.subject, profile: $0.profile) }
                 ?? [],
             route: plan?.route.name, method: method.isEmpty ? "-" : method,
-            path: String(decoding: rawTarget, as: UTF8.self), decision: decision,
-            reason: reason,
+            path: String(decoding: rawTarget, as: UTF8.self), decision: outcome.decision,
+            reason: outcome.reason,
             approval: approvalID.map { AuditApproval(id: $0, outcome: approvalOutcome()) },
             connection: credentialFingerprint == nil ? nil : credentialConnection,
             credential: credentialFingerprint, status: Int(status),
@@ -105,6 +160,7 @@ final class AuditTicket: Sendable {
     private let inbox: ShardInbox
     private let isCommitted = Atomic(false)
     private let isWaited = Atomic(false)
+    private let isWritten = Atomic(false)
 
     init(number: UInt64, inbox: ShardInbox) {
         self.number = number
@@ -114,15 +170,20 @@ final class AuditTicket: Sendable {
     /// For `AuditLog.append`: runs on the writer thread.
     var committed: AuditLog.Committed {
         { [self] result in
-            if case .failure(let failure) = result {
+            switch result {
+            case .success: isWritten.store(true, ordering: .sequentiallyConsistent)
+            case .failure(let failure):
                 Log.event(.error, "audit record not written", ["reason": failure.description])
             }
             isCommitted.store(true, ordering: .sequentiallyConsistent)
             if isWaited.load(ordering: .sequentiallyConsistent) {
-                inbox.post(.auditCommitted(number))
+                inbox.post(.auditCommitted(number, written: written))
             }
         }
     }
+
+    /// The transaction that held the record succeeded; meaningful once it is committed.
+    var written: Bool { isWritten.load(ordering: .sequentiallyConsistent) }
 
     /// Marks the request as waiting; false when the record is committed already.
     func wait() -> Bool {

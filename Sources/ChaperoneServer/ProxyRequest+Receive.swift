@@ -33,7 +33,8 @@ extension ProxyRequest {
             return bodyComplete()
         case .responseReady:
             return queuePendingResponse()
-        case .authenticating, .approving, .minting, .forwarding, .responding, .closed:
+        case .authenticating, .approving, .minting, .recording, .forwarding, .responding,
+             .closed:
             return MHD_Result.NO
         }
     }
@@ -174,9 +175,17 @@ extension ProxyRequest {
         return MHD_Result.YES
     }
 
-    /// Sends the complete request upstream; the connection stays suspended until the
-    /// answer comes.
+    /// Sends the complete request upstream, once its `sending` record is committed when the
+    /// audit log is strict; the connection stays suspended until the answer comes.
     func forward() {
+        switch recordSending() {
+        case .queued: phase = .recording
+        case .notNeeded: sendUpstream()
+        case .refused(let problem): answerLater(problem)
+        }
+    }
+
+    func sendUpstream() {
         guard let plan, let transfer else { return }
         let url = upstreamURL()
         upstreamStartedAt = MonotonicClock.now()

@@ -229,14 +229,15 @@ extension ProxyRequest {
         approvalWait?.cancel()
         approvalWait = nil
         awaitingAudit = false
-        if phase == .forwarding || phase == .authenticating || phase == .approving
-            || phase == .minting
-        {
+        switch phase {
+        case .authenticating, .approving, .minting, .recording, .forwarding:
             let (response, status) = answer()
             if let pending = pendingResponse { MHD_destroy_response(pending.response) }
             pendingResponse = (response, status)
             self.status = status
             phase = .responseReady
+        case .receiving, .responseReady, .responding, .closed:
+            break
         }
         outcome = reason
         recordDecision(mayWait: false)

@@ -19,6 +19,9 @@ final class ProxyRequest: TimerOwner {
         case approving
         /// Admitted, suspended until the vault's credential is minted.
         case minting
+        /// Ready to send, suspended until its `sending` audit record is committed
+        /// (`durability: strict`).
+        case recording
         /// Sent upstream; the connection is suspended until the response head arrives.
         case forwarding
         /// A response is built; the next access-handler call queues it.
@@ -78,7 +81,11 @@ final class ProxyRequest: TimerOwner {
     /// The request reached route matching, so it gets a record.
     var routed = false
     var recorded = false
-    /// The answer is ready but waits for its record's commit.
+    /// The `sending` record, written once before the first upstream call under strict
+    /// durability, is queued.
+    var recordedSending = false
+    /// The answer, or under strict durability the upstream call, waits for a record's
+    /// commit.
     var awaitingAudit = false
     /// The credential sent upstream, named without being kept.
     var credentialFingerprint: CredentialFingerprint?

@@ -51,7 +51,7 @@ struct RequestLog {
     static func level(of request: ProxyRequest) -> Log.Level {
         switch request.auditDecision().decision {
         case .denied, .held: .debug
-        case .forwarded, .error: .info
+        case .forwarded, .error, .sending: .info
         }
     }
 

@@ -212,8 +212,8 @@ final class Shard {
                 credentials.insert(credential, for: key, now: Int64(time(nil)))
             }
             for request in waiting { request.credentialMinted(outcome) }
-        case .auditCommitted(let ticket):
-            auditWaiters.removeValue(forKey: ticket)?.auditCommitted()
+        case .auditCommitted(let ticket, let written):
+            auditWaiters.removeValue(forKey: ticket)?.auditCommitted(written: written)
         }
     }
 

@@ -18,8 +18,9 @@ enum ShardCommand: Sendable {
     case exchangeFinished(VerifiedTokenCache.Digest, TokenExchange.Outcome)
     /// The mint of the credential with this key ended.
     case credentialMinted(MintKey, MintOutcome)
-    /// The audit record a request's answer waits for is committed.
-    case auditCommitted(UInt64)
+    /// The audit record a request waits for is committed (`written` false when its
+    /// transaction failed).
+    case auditCommitted(UInt64, written: Bool)
 }
 
 /// The one part of a shard that other threads touch: a locked queue of commands and an

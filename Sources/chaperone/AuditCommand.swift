@@ -76,7 +76,7 @@ enum AuditCommand {
         if let decision = values["--decision"] {
             guard let known = AuditDecision(rawValue: decision) else {
                 return .failure(UsageError(
-                    message: "--decision must be forwarded, denied, error or held"))
+                    message: "--decision must be forwarded, denied, error, held or sending"))
             }
             options.query.decision = known
         }

@@ -53,7 +53,7 @@ enum AuditHelp {
           --user SUB          the caller's sub
           --actor SUB         the sub of any actor in the record's act chain
           --route NAME        the route's name
-          --decision D        forwarded, denied, error or held
+          --decision D        forwarded, denied, error, held or sending
           --since TIME        at or after TIME; --until TIME: before TIME. TIME is an RFC
                               3339 time (2026-03-01T12:00:00Z), a date (2026-03-01, UTC)
                               or a duration ago (30m, 1h, 2d)

@@ -138,11 +138,85 @@ final class AuditedProxy {
         #expect(tampered.stdout.contains("record 3 was removed"), "\(tampered.stdout)")
     }
 
+    /// Under strict durability the upstream is called only once a `sending` record is
+    /// committed. Another connection holds the store's write lock, so the commit waits:
+    /// the upstream sees nothing until the lock is let go, then the store has that record
+    /// while the upstream still holds the request.
+    @Test func strictDurabilityCommitsASendingRecordBeforeTheUpstreamIsCalled() throws {
+        let proxy = try AuditedProxy(durability: "strict")
+        let agent = try proxy.issuer.token(user: "alice", agent: "agent-1")
+        let lock = try RawDatabase(proxy.directory.path("audit.db"))
+        try lock.execute("BEGIN IMMEDIATE")
+        let status = Mutex<Int?>(nil)
+        let url = proxy.chaperone.url("/api/slow?ms=1500")
+        let caller = Thread {
+            let response = try? HTTPClient.request(
+                url, headers: ["Authorization: Bearer \(agent)", "X-Request-Id: slow-1"])
+            status.withLock { $0 = response.map { Int($0.status) } ?? -1 }
+        }
+        caller.start()
+        Thread.sleep(forTimeInterval: 1)
+        #expect(try proxy.upstream.records().isEmpty)
+        try lock.execute("COMMIT")
+
+        try proxy.upstream.waitForRequest()
+        let during = try proxy.records()
+        #expect(during.map { $0["decision"] as? String } == ["sending"])
+        #expect(during.first?["request_id"] as? String == "slow-1")
+        #expect(during.first?["reason"] as? String == "upstream-call")
+        #expect(during.first?["status"] as? Int == 0)
+        #expect(during.first?["upstream_status"] is NSNull)
+        #expect(during.first?["credential"] as? String != nil)
+
+        #expect(try poll("the slow answer", timeout: 10) { status.withLock { $0 } } == 200)
+        let after = try poll("the answer's record", timeout: 10) {
+            let records = try proxy.records()
+            return records.count == 2 ? records : nil
+        }
+        #expect(after.map { $0["decision"] as? String } == ["sending", "forwarded"])
+        #expect(after.map { $0["request_id"] as? String } == ["slow-1", "slow-1"])
+        #expect(after.last?["upstream_status"] as? Int == 200)
+        #expect(after.first?["credential"] as? String == after.last?["credential"] as? String)
+        #expect(try proxy.audit(["verify"]).status == 0)
+    }
+
+    /// Under strict durability a request whose `sending` record cannot be written is not
+    /// sent: the store's files are removed, which fails every later transaction.
+    @Test func strictDurabilitySendsNothingItCannotRecord() throws {
+        let proxy = try AuditedProxy(durability: "strict")
+        let agent = try proxy.issuer.token(user: "alice", agent: "agent-1")
+        #expect(try proxy.get("/api/items", token: agent).status == 200)
+        for suffix in ["", "-wal", "-shm"] { unlink(proxy.directory.path("audit.db") + suffix) }
+
+        let refused = try proxy.get("/api/purchase", token: agent)
+        #expect(refused.status == 503)
+        #expect(refused.text.contains("could not be written"))
+        #expect(try proxy.upstream.records().map(\.target) == ["/items"])
+    }
+
+    /// Batch durability writes one record per request, after the answer.
+    @Test func batchDurabilityWritesNoSendingRecord() throws {
+        let proxy = try AuditedProxy()
+        let agent = try proxy.issuer.token(user: "alice", agent: "agent-1")
+        #expect(try proxy.get("/api/items", token: agent).status == 200)
+        let records = try poll("the record", timeout: 10) {
+            let records = try proxy.records()
+            return records.isEmpty ? nil : records
+        }
+        #expect(records.map { $0["decision"] as? String } == ["forwarded"])
+    }
+
     @Test func strictDurabilityKeepsARecordForEveryAnswerThroughKill9() throws {
-        let (answered, recorded) = try killedUnderTraffic(
-            try AuditedProxy(durability: "strict"))
+        let proxy = try AuditedProxy(durability: "strict")
+        let (answered, recorded) = try killedUnderTraffic(proxy)
         let missing = answered.filter { !recorded.contains($0) }
         #expect(missing.isEmpty, "answered but not recorded: \(missing.prefix(5))")
+
+        // Every call the upstream received has a record too, answered or not.
+        let called = try proxy.upstream.records().compactMap { $0.header("X-Request-Id") }
+        let unrecorded = called.filter { !recorded.contains($0) }
+        #expect(called.count >= answered.count)
+        #expect(unrecorded.isEmpty, "called but not recorded: \(unrecorded.prefix(5))")
     }
 
     /// The contrast that shows the test above can fail: in batch mode records wait up to
