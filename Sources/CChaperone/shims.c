@@ -1,5 +1,6 @@
 #include "CChaperone.h"
 
+#include <fcntl.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,11 +112,11 @@ struct MHD_Daemon *chaperone_mhd_start(const struct chaperone_mhd_settings *s) {
 #define ADD(option, value, ptr) options[n++] = (struct MHD_OptionItem){option, (intptr_t)(value), ptr}
     /* The logger goes first so that start-up errors reach it too. */
     if (s->log_sink != NULL) ADD(MHD_OPTION_EXTERNAL_LOGGER, chaperone_mhd_log, (void *)s->log_sink);
-    ADD(MHD_OPTION_SOCK_ADDR, 0, (void *)s->address);
-    /* 1 adds SO_REUSEPORT to SO_REUSEADDR. Passing 0 would not mean the default: it sets
-     * neither, and a restart could not bind while the last run's connections are in
-     * TIME_WAIT. Left out, MHD sets SO_REUSEADDR alone. */
-    if (s->reuse_port) ADD(MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL);
+    /* MHD_OPTION_LISTENING_ADDRESS_REUSE is left out: MHD then sets SO_REUSEADDR alone, so
+     * a restart binds while the last run's connections are in TIME_WAIT, and another
+     * process cannot bind the port beside this one, as it could with SO_REUSEPORT. */
+    if (s->has_listen_socket) ADD(MHD_OPTION_LISTEN_SOCKET, s->listen_socket, NULL);
+    else ADD(MHD_OPTION_SOCK_ADDR, 0, (void *)s->address);
     ADD(MHD_OPTION_CONNECTION_TIMEOUT, s->connection_timeout_seconds, NULL);
     if (s->connection_limit > 0) ADD(MHD_OPTION_CONNECTION_LIMIT, s->connection_limit, NULL);
     if (s->connection_memory_limit > 0)
@@ -139,6 +140,11 @@ int chaperone_mhd_epoll_fd(struct MHD_Daemon *daemon) {
 uint16_t chaperone_mhd_bound_port(struct MHD_Daemon *daemon) {
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
     return info == NULL ? 0 : info->port;
+}
+
+int chaperone_mhd_dup_listen_socket(struct MHD_Daemon *daemon) {
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_LISTEN_FD);
+    return info == NULL || info->listen_fd < 0 ? -1 : fcntl(info->listen_fd, F_DUPFD_CLOEXEC, 0);
 }
 
 void *chaperone_mhd_socket_context(struct MHD_Connection *connection) {

@@ -58,7 +58,15 @@ public final class ProxyServer {
         for index in 0..<configuration.workers {
             let shard = Shard(index: index, configuration: runtime, approvals: approvals,
                               metrics: metrics, audit: audit)
-            guard let daemon = Self.startDaemon(for: shard, at: address, configuration) else {
+            // The first loop binds the port; the others accept on the same socket, each
+            // through a descriptor of its own (closed by its own daemon). One socket, not
+            // SO_REUSEPORT, so a second Chaperone cannot bind the port and take a share of
+            // the traffic. (Were MHD to fail with a descriptor given, the process exits.)
+            let listener = built.first.map { chaperone_mhd_dup_listen_socket($0.daemon) }
+            guard listener != -1,
+                  let daemon = Self.startDaemon(for: shard, at: address, listener: listener,
+                                                configuration)
+            else {
                 for shard in built { MHD_stop_daemon(shard.daemon) }
                 audit.close()
                 throw ServerError("cannot listen on \(address) (address in use or not "
@@ -171,7 +179,8 @@ public final class ProxyServer {
     }
 
     private static func startDaemon(for shard: Shard, at address: ListenAddress,
-                                    _ configuration: Configuration) -> OpaquePointer?
+                                    listener: Int32?, _ configuration: Configuration)
+        -> OpaquePointer?
     {
         let limits = configuration.limits
         let workers = configuration.workers
@@ -180,7 +189,10 @@ public final class ProxyServer {
         settings.flags = UInt32(MHD_USE_EPOLL.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue
             | MHD_USE_TURBO.rawValue | MHD_USE_ERROR_LOG.rawValue)
         if address.isIPv6 { settings.flags |= UInt32(MHD_USE_IPv6.rawValue) }
-        settings.reuse_port = 1
+        if let listener {
+            settings.has_listen_socket = 1
+            settings.listen_socket = listener
+        }
         settings.connection_limit = UInt32((limits.connections + workers - 1) / workers)
         settings.connection_timeout_seconds = UInt32(max(1, limits.idleTimeout.milliseconds / 1000))
         // libmicrohttpd keeps a request's header block in a per-connection pool and clears

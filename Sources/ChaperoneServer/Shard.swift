@@ -8,7 +8,7 @@ import ChaperoneUpstream
 import Glibc
 #endif
 
-/// One event loop: a libmicrohttpd daemon on the shared proxy port (`SO_REUSEPORT`) and a
+/// One event loop: a libmicrohttpd daemon on the shared proxy socket and a
 /// libcurl multi handle, driven from one thread by one epoll set.
 ///
 /// The epoll set holds libmicrohttpd's own epoll descriptor, the upstream sockets libcurl

@@ -2,8 +2,9 @@ import ChaperoneTestSupport
 import Foundation
 import Testing
 
-/// A restarted Chaperone binds its ports again at once, although connections of the run
-/// before still hold them in TIME_WAIT for a minute (`scripts/run` after Ctrl-C does this).
+/// How Chaperone binds its ports: a restart binds them again at once, although
+/// connections of the run before still hold them in TIME_WAIT for a minute (`scripts/run`
+/// after Ctrl-C does this), and a second process cannot bind them beside the first.
 @Suite(.timeLimit(.minutes(2))) struct ListenerReuseTests {
     @Test func aRestartBindsTheAdminPortItsLastRunsConnectionsStillHold() throws {
         let admin = try freeLoopbackPort()
@@ -31,6 +32,33 @@ import Testing
         let second = try ChaperoneProcess(config: config)
         #expect(second.adminPort == admin)
         #expect(try HTTPClient.request(second.adminURL("/healthz")).status == 200)
+    }
+
+    /// The loops share one listening socket, not SO_REUSEPORT: a second Chaperone started
+    /// on a port that one is serving is refused and says why, rather than taking a share
+    /// of the traffic with a configuration of its own.
+    @Test func aSecondChaperoneCannotShareTheProxyPort() throws {
+        let first = try ChaperoneProcess(config: """
+            version: 1
+            listen: 127.0.0.1:0
+            workers: 2
+            routes: []
+            """)
+        let configPath = try first.directory.write("second.yaml", """
+            version: 1
+            listen: 127.0.0.1:\(first.port)
+            routes: []
+            """)
+        let second = try TestProcess(ChaperoneProcess.binary,
+                                     ["serve", "--config", configPath],
+                                     directory: first.directory, name: "second")
+        #expect(second.waitForExit() == 1)
+        #expect(second.stderr.contains("cannot listen on 127.0.0.1:\(first.port)"),
+                "\(second.stderr)")
+        // Every connection still reaches the first, whichever of its loops accepts it.
+        for _ in 0..<20 {
+            #expect(try HTTPClient.request(first.url("/anything")).status == 404)
+        }
     }
 
     /// Sockets in TIME_WAIT whose local port is `localPort`, from /proc/net/tcp.

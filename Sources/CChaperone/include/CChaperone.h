@@ -62,8 +62,11 @@ typedef void (*chaperone_log_sink)(const char *message);
 /* Everything MHD_start_daemon needs, as plain fields instead of a variadic option list. */
 struct chaperone_mhd_settings {
     unsigned int flags;
+    /* Bound and listened on by MHD, with SO_REUSEADDR only, unless has_listen_socket:
+     * then listen_socket, already listening, is used instead and address is ignored. */
     const struct sockaddr *address;
-    int reuse_port;
+    int has_listen_socket;
+    int listen_socket;
     unsigned int connection_limit;
     unsigned int connection_timeout_seconds;
     size_t connection_memory_limit;
@@ -82,6 +85,8 @@ struct chaperone_mhd_settings {
 struct MHD_Daemon *chaperone_mhd_start(const struct chaperone_mhd_settings *settings);
 int chaperone_mhd_epoll_fd(struct MHD_Daemon *daemon);
 uint16_t chaperone_mhd_bound_port(struct MHD_Daemon *daemon);
+/* A new descriptor (close-on-exec) for the daemon's listening socket, or -1. */
+int chaperone_mhd_dup_listen_socket(struct MHD_Daemon *daemon);
 int chaperone_mhd_connection_fd(struct MHD_Connection *connection);
 /* The value the connection-notification callback stored for this connection. */
 void *chaperone_mhd_socket_context(struct MHD_Connection *connection);
