@@ -33,15 +33,21 @@ let package = Package(
                 "ChaperoneAudit",
             ]
         ),
-        .target(name: "ChaperoneUpstream", dependencies: ["CCurl", "CChaperone"]),
+        .target(name: "ChaperoneClock"),
+        .target(
+            name: "ChaperoneUpstream", dependencies: ["CCurl", "CChaperone", "ChaperoneClock"]
+        ),
         .target(name: "ChaperoneIdentity", dependencies: ["COpenSSL", "CJansson"]),
         .target(name: "ChaperoneSQLite", dependencies: ["CSQLite"]),
         .target(name: "ChaperoneVault", dependencies: ["ChaperoneSQLite", "COpenSSL"]),
-        .target(name: "ChaperoneAudit", dependencies: ["ChaperoneSQLite", "COpenSSL", "CJansson"]),
+        .target(
+            name: "ChaperoneAudit",
+            dependencies: ["ChaperoneClock", "ChaperoneSQLite", "COpenSSL", "CJansson"]
+        ),
         .target(
             name: "ChaperoneServer",
             dependencies: [
-                "CMicroHTTPD", "CChaperone", "COpenSSL", "ChaperoneConfig",
+                "CMicroHTTPD", "CChaperone", "COpenSSL", "ChaperoneClock", "ChaperoneConfig",
                 "ChaperoneIdentity", "ChaperoneRouting", "ChaperoneUpstream", "ChaperoneAudit",
             ]
         ),

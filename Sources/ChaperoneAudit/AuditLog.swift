@@ -1,3 +1,4 @@
+import ChaperoneClock
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -88,7 +89,7 @@ public final class AuditLog: Sendable {
     /// Queues `record`; see `AuditAdmission` for what the caller may do next.
     public func append(_ record: AuditRecordDraft, committed: Committed?) -> AuditAdmission {
         let strict = options.durability == .strict
-        let now = MonotonicTime.now()
+        let now = MonotonicClock.now()
         return queue.withLock { state in
             guard !state.closing else { return .refused(.closed) }
             state.pending.append(AuditQueue.Entry(draft: record, committed: committed,
@@ -126,6 +127,8 @@ public final class AuditLog: Sendable {
         pthread_join(thread, nil)
     }
 
+    private static let keyName = "the audit signing key"
+
     private static func signingKey(_ source: AuditSigningKeySource, store: AuditStore)
         throws(AuditFailure) -> AuditSigningKey
     {
@@ -133,13 +136,13 @@ public final class AuditLog: Sendable {
         case .key(let key):
             return key
         case .generatedIfMissing(let path):
-            if let key = try AuditKeyFile.read(path) { return key }
+            if let key = try SigningKeyFile.read(path, named: keyName) { return key }
             if let checkpoint = try store.latestCheckpoint() {
                 throw .signingKey("the audit signing key \(path) does not exist, but \(store.path) "
                     + "has checkpoints signed by key \(checkpoint.publicKey): restore the "
                     + "key from its backup (a new key would make them unverifiable)")
             }
-            return try AuditKeyFile.create(path)
+            return try SigningKeyFile.create(path, named: keyName)
         }
     }
 }

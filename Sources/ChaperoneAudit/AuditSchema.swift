@@ -49,25 +49,19 @@ enum AuditSchema {
     }
 
     private static func check(_ database: SQLiteDatabase, create: Bool) throws(AuditFailure) {
-        let exists = try database.prepare(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'")
-        guard try exists.step() else {
+        switch try database.schema() {
+        case .absent:
             guard create else {
                 throw .malformed("\(database.path) is not an audit store (it has no "
                                      + "schema_version table)")
             }
-            try database.execute(tables)
-            let version = try database.prepare("INSERT INTO schema_version VALUES (?1)")
-            try version.bind(1, Self.version)
-            try version.run()
-            return
-        }
-        let query = try database.prepare("SELECT version FROM schema_version")
-        guard try query.step(), let found = query.int64(0) else {
+            try database.createSchema(tables, version: Self.version)
+        case .unversioned:
             throw .malformed("\(database.path): schema_version has no row")
-        }
-        guard found <= Self.version else {
-            throw .newerSchema(path: database.path, found: found, supported: Self.version)
+        case .version(let found):
+            guard found <= Self.version else {
+                throw .newerSchema(path: database.path, found: found, supported: Self.version)
+            }
         }
     }
 }

@@ -1,3 +1,5 @@
+import ChaperoneClock
+
 /// The writer thread's side of `AuditLog`: takes due batches from the queue, commits
 /// them, tells each caller, mirrors them, and signs checkpoints. Everything here but the
 /// queue belongs to the writer thread alone.
@@ -10,7 +12,7 @@ final class AuditWriter {
     private let onFailure: @Sendable (AuditFailure) -> Void
     /// Records committed since the last checkpoint, and when that was (monotonic).
     private var sinceCheckpoint: Int
-    private var lastCheckpointAt = MonotonicTime.now()
+    private var lastCheckpointAt = MonotonicClock.now()
 
     init(store: AuditStore, key: AuditSigningKey, mirror: AuditMirrorOutput?,
          options: AuditLogOptions, queue: ConditionLock<AuditQueue>,
@@ -47,10 +49,10 @@ final class AuditWriter {
 
     /// Waits until a batch is due, a checkpoint is due, or the log closes.
     private func next() -> Work {
-        let flush = options.flushInterval.auditNanoseconds
+        let flush = options.flushInterval.nanoseconds
         let strict = options.durability == .strict
         let checkpointAt = sinceCheckpoint > 0
-            ? lastCheckpointAt + options.checkpointInterval.auditNanoseconds : nil
+            ? lastCheckpointAt + options.checkpointInterval.nanoseconds : nil
         return queue.wait { state, now -> ConditionLock<AuditQueue>.Step<Work> in
             if let oldest = state.pending.first {
                 let count = state.pending.count
@@ -113,6 +115,6 @@ final class AuditWriter {
             onFailure(error)
         }
         // A failed checkpoint is tried again one interval later, not at once in a loop.
-        lastCheckpointAt = MonotonicTime.now()
+        lastCheckpointAt = MonotonicClock.now()
     }
 }

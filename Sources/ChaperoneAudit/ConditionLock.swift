@@ -1,3 +1,4 @@
+import ChaperoneClock
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -48,7 +49,7 @@ final class ConditionLock<State>: @unchecked Sendable {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         while true {
-            switch decide(&state, MonotonicTime.now()) {
+            switch decide(&state, MonotonicClock.now()) {
             case .done(let result):
                 return result
             case .wait(nil):
@@ -59,22 +60,5 @@ final class ConditionLock<State>: @unchecked Sendable {
                 pthread_cond_timedwait(condition, mutex, &time)
             }
         }
-    }
-}
-
-/// Nanoseconds on the monotonic clock: for deadlines, never for dates.
-enum MonotonicTime {
-    static func now() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
-    }
-}
-
-extension Duration {
-    var auditNanoseconds: UInt64 {
-        let (seconds, attoseconds) = components
-        return UInt64(max(0, seconds)) * 1_000_000_000
-            + UInt64(max(0, attoseconds) / 1_000_000_000)
     }
 }

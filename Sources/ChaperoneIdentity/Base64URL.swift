@@ -1,10 +1,26 @@
+import COpenSSL
+
 /// Strict base64url (RFC 4648 §5) as JWS and JWK use it (RFC 7515 §2): no padding, no
 /// whitespace, and only the canonical encoding of each byte string.
 ///
 /// Strictness matters because a lenient decoder gives one token many spellings: a cache,
 /// a replay check or an audit hash that keys on the token text would then see different
 /// tokens where the signature sees one.
-enum Base64URL {
+public enum Base64URL {
+    /// `bytes` in unpadded base64url, the canonical spelling `decode` accepts.
+    public static func encode(_ bytes: [UInt8]) -> String {
+        var encoded = [UInt8](repeating: 0, count: (bytes.count + 2) / 3 * 4 + 1)
+        let length = Int(EVP_EncodeBlock(&encoded, bytes, Int32(bytes.count)))
+        return String(decoding: encoded.prefix(length).compactMap { byte -> UInt8? in
+            switch byte {
+            case UInt8(ascii: "+"): UInt8(ascii: "-")
+            case UInt8(ascii: "/"): UInt8(ascii: "_")
+            case UInt8(ascii: "="): nil
+            default: byte
+            }
+        }, as: UTF8.self)
+    }
+
     /// The decoded bytes, or nil when `text` is not canonical unpadded base64url: a
     /// character outside `A-Z a-z 0-9 - _`, a length that leaves a single character over,
     /// or unused bits in the last character that are not zero.

@@ -1,10 +1,6 @@
-import COpenSSL
 import ChaperoneAudit
 import ChaperoneConfig
-import ChaperoneVault
-#if canImport(Glibc)
-import Glibc
-#endif
+import ChaperoneIdentity
 
 /// A token issuer for trying Chaperone on one machine without an identity provider:
 /// `chaperone dev token` mints on-behalf-of tokens with its Ed25519 key, and in development
@@ -27,21 +23,14 @@ public final class DevelopmentIssuer: Sendable {
         -> DevelopmentIssuer
     {
         let path = keyPath(configuration)
-        do {
-            if let pem = try readFile(path) {
-                var bytes = pem
-                defer { bytes.wipe() }
-                return DevelopmentIssuer(key: try AuditSigningKey(pem: bytes))
+        let name = "the development issuer's key"
+        do throws(AuditFailure) {
+            if let key = try SigningKeyFile.read(path, named: name) {
+                return DevelopmentIssuer(key: key)
             }
-            let key = try AuditSigningKey.generate()
-            var pem = try key.pem()
-            defer { pem.wipe() }
-            try writeNewFile(path, pem)
-            return DevelopmentIssuer(key: key)
-        } catch let error as ServerError {
-            throw error
+            return DevelopmentIssuer(key: try SigningKeyFile.create(path, named: name))
         } catch {
-            throw ServerError("the development issuer's key \(path) is unusable: \(error)")
+            throw ServerError(error.description)
         }
     }
 
@@ -54,7 +43,7 @@ public final class DevelopmentIssuer: Sendable {
     private init(key: AuditSigningKey) {
         self.key = key
         jwks = #"{"keys":[{"kty":"OKP","crv":"Ed25519","use":"sig","alg":"EdDSA","kid":""#
-            + Self.keyID + #"","x":""# + Self.base64URL(key.publicKey.bytes) + #""}]}"#
+            + Self.keyID + #"","x":""# + Base64URL.encode(key.publicKey.bytes) + #""}]}"#
     }
 
     /// An on-behalf-of token: `user` as the subject, `agent` as the current actor.
@@ -85,53 +74,11 @@ public final class DevelopmentIssuer: Sendable {
             claims.endObject()
         }
         claims.endObject()
-        let input = Self.base64URL(header.bytes) + "." + Self.base64URL(claims.bytes)
+        let input = Base64URL.encode(header.bytes) + "." + Base64URL.encode(claims.bytes)
         do {
-            return input + "." + Self.base64URL(try key.sign(Array(input.utf8)))
+            return input + "." + Base64URL.encode(try key.sign(Array(input.utf8)))
         } catch {
             throw ServerError("the development issuer could not sign: \(error)")
-        }
-    }
-
-    static func base64URL(_ bytes: [UInt8]) -> String {
-        var encoded = [UInt8](repeating: 0, count: (bytes.count + 2) / 3 * 4 + 1)
-        let length = Int(EVP_EncodeBlock(&encoded, bytes, Int32(bytes.count)))
-        return String(decoding: encoded.prefix(length).compactMap { byte -> UInt8? in
-            switch byte {
-            case UInt8(ascii: "+"): UInt8(ascii: "-")
-            case UInt8(ascii: "/"): UInt8(ascii: "_")
-            case UInt8(ascii: "="): nil
-            default: byte
-            }
-        }, as: UTF8.self)
-    }
-
-    private static func readFile(_ path: String) throws(ServerError) -> [UInt8]? {
-        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            if errno == ENOENT { return nil }
-            throw ServerError("cannot read \(path): \(String(cString: strerror(errno)))")
-        }
-        defer { close(descriptor) }
-        var bytes = [UInt8](repeating: 0, count: 16 << 10)
-        let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-        guard count > 0 else { throw ServerError("cannot read \(path)") }
-        return Array(bytes.prefix(count))
-    }
-
-    private static func writeNewFile(_ path: String, _ bytes: [UInt8]) throws(ServerError) {
-        let directory = String(path[..<path.lastIndex(of: "/")!])
-        if mkdir(directory, 0o700) != 0, errno != EEXIST {
-            throw ServerError("cannot create \(directory): \(String(cString: strerror(errno)))")
-        }
-        let descriptor = Glibc.open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw ServerError("cannot create \(path): \(String(cString: strerror(errno)))")
-        }
-        defer { close(descriptor) }
-        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        guard written == bytes.count, fsync(descriptor) == 0 else {
-            throw ServerError("cannot write \(path)")
         }
     }
 }

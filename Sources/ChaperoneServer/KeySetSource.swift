@@ -1,4 +1,5 @@
 import CChaperone
+import ChaperoneClock
 import ChaperoneConfig
 import ChaperoneIdentity
 import ChaperoneUpstream

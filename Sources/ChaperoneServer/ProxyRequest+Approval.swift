@@ -1,6 +1,7 @@
 import CMicroHTTPD
 import ChaperoneAudit
 import COpenSSL
+import ChaperoneClock
 import ChaperoneConfig
 import ChaperoneIdentity
 import ChaperoneRouting
@@ -81,15 +82,16 @@ extension ProxyRequest {
         switch piece {
         case .literal(let text): return text
         case .path(let index, _):
-            return parameters.indices.contains(index) ? PercentDecoding.decoded(Substring(parameters[index]))
-                : nil
+            guard parameters.indices.contains(index) else { return nil }
+            return PercentDecoding.decoded(Substring(parameters[index]))
         case .query(let name):
             guard let query = target?.query else { return nil }
             for pair in query.split(separator: "&") {
                 let parts = pair.split(separator: "=", maxSplits: 1,
                                        omittingEmptySubsequences: false)
                 if PercentDecoding.decoded(parts[0], plusIsSpace: true) == name {
-                    return parts.count > 1 ? PercentDecoding.decoded(parts[1], plusIsSpace: true) : ""
+                    guard parts.count > 1 else { return "" }
+                    return PercentDecoding.decoded(parts[1], plusIsSpace: true)
                 }
             }
             return nil

@@ -1,4 +1,5 @@
 import ChaperoneAudit
+import ChaperoneClock
 import Synchronization
 
 /// Step seven of the request path: one audit record per request that reached route
@@ -128,6 +129,9 @@ extension ProxyRequest {
             upstreamMicroseconds: upstreamTime, approvalMicroseconds: approvalTime)
     }
 
+    /// Answered 202 while its approval is still pending (interrupt mode).
+    var answeredPending: Bool { status == 202 && approvalID != nil && !approved }
+
     /// What became of the request, and the fixed reason: also the request line's level.
     func auditDecision() -> (decision: AuditDecision, reason: String) {
         if let problem {
@@ -136,7 +140,7 @@ extension ProxyRequest {
             default: return (.denied, problem.code)
             }
         }
-        if status == 202, approvalID != nil, !approved { return (.held, "approval-pending") }
+        if answeredPending { return (.held, "approval-pending") }
         if head != nil { return (.forwarded, "ok") }
         return (.error, "client-gone")
     }

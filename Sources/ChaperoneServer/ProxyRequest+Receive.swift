@@ -1,5 +1,6 @@
 import CChaperone
 import CMicroHTTPD
+import ChaperoneClock
 import ChaperoneRouting
 import ChaperoneUpstream
 #if canImport(Glibc)

@@ -1,5 +1,6 @@
 import CChaperone
 import CMicroHTTPD
+import ChaperoneClock
 import ChaperoneUpstream
 #if canImport(Glibc)
 import Glibc
@@ -270,7 +271,7 @@ extension ProxyRequest {
         let decision: Int
         if let problem {
             decision = 3 + problem.metricIndex
-        } else if status == 202, approvalID != nil, !approved {
+        } else if answeredPending {
             decision = 1
         } else if status == 499 || status == 0 {
             decision = 2

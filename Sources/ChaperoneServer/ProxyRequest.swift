@@ -1,5 +1,6 @@
 import CMicroHTTPD
 import ChaperoneAudit
+import ChaperoneClock
 import ChaperoneIdentity
 import ChaperoneRouting
 import ChaperoneUpstream

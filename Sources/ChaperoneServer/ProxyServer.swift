@@ -1,6 +1,7 @@
 import CChaperone
 import CMicroHTTPD
 import ChaperoneAudit
+import ChaperoneClock
 import ChaperoneConfig
 import ChaperoneUpstream
 #if canImport(Glibc)
@@ -36,7 +37,9 @@ public final class ProxyServer {
         self.configuration = configuration
         let metrics = Metrics(loops: configuration.workers)
         self.metrics = metrics
-        let identity = configuration.identity.map { IdentityRuntime(settings: $0, metrics: metrics) }
+        let identity = configuration.identity.map {
+            IdentityRuntime(settings: $0, metrics: metrics)
+        }
         self.identity = identity
         let vault = try VaultRuntime.open(configuration, metrics: metrics)
         self.vault = vault

@@ -1,3 +1,4 @@
+import ChaperoneClock
 import Synchronization
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import ChaperoneAudit
+import ChaperoneClock
 
 /// The per-request log lines of one shard, written in one `write(2)` per loop pass: info for
 /// a request forwarded or failed, debug for one denied or held.
@@ -72,21 +73,6 @@ struct RequestLog {
 
     static func loggedPath(_ raw: [UInt8], into out: inout [UInt8]) {
         out.removeAll(keepingCapacity: true)
-        var inQuery = false
-        var inValue = false
-        for byte in raw.prefix(512) {
-            if !inQuery {
-                out.append(byte)
-                if byte == UInt8(ascii: "?") { inQuery = true }
-            } else if byte == UInt8(ascii: "&") {
-                out.append(byte)
-                inValue = false
-            } else if byte == UInt8(ascii: "=") {
-                if !inValue { out.append(byte) }
-                inValue = true
-            } else if !inValue {
-                out.append(byte)
-            }
-        }
+        AuditPath.redactQueryValues(raw.prefix(512), into: &out)
     }
 }

@@ -1,4 +1,5 @@
 import ChaperoneAudit
+import ChaperoneClock
 import ChaperoneConfig
 import ChaperoneRouting
 import ChaperoneUpstream

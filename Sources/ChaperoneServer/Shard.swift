@@ -1,6 +1,7 @@
 import CChaperone
 import CMicroHTTPD
 import ChaperoneAudit
+import ChaperoneClock
 import ChaperoneConfig
 import ChaperoneIdentity
 import ChaperoneUpstream

@@ -1,5 +1,6 @@
 import CChaperone
 import CCurl
+import ChaperoneClock
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -46,7 +47,7 @@ final class SocketRegistry {
 
     func timerWanted(_ milliseconds: Int) {
         timerDeadline = milliseconds < 0
-            ? nil : MonotonicNow.nanoseconds() + UInt64(milliseconds) * 1_000_000
+            ? nil : MonotonicClock.now() + UInt64(milliseconds) * 1_000_000
     }
 
     /// libcurl closes a socket; closing removes it from the epoll set too.

@@ -186,12 +186,3 @@ public final class UpstreamClient {
         return UpstreamFailure(kind: kind, message: message)
     }
 }
-
-/// Monotonic nanoseconds, as the event loop counts them.
-public enum MonotonicNow {
-    public static func nanoseconds() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
-    }
-}

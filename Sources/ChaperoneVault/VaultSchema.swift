@@ -33,24 +33,19 @@ enum VaultSchema {
     /// the version of an existing one.
     static func prepare(_ database: SQLiteDatabase, key: VaultKey) throws(VaultError) {
         try database.writeTransaction { () throws(VaultError) in
-            let exists = try database.prepare(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'")
-            guard try exists.step() else {
-                try database.execute(tables)
-                let version = try database.prepare("INSERT INTO schema_version VALUES (?1)")
-                try version.bind(1, Self.version)
-                try version.run()
+            switch try database.schema() {
+            case .absent:
+                try database.createSchema(tables, version: Self.version)
                 let keyRow = try database.prepare("INSERT INTO vault_key VALUES (?1)")
                 try keyRow.bind(1, key.id.hex)
                 try keyRow.run()
-                return
-            }
-            let query = try database.prepare("SELECT version FROM schema_version")
-            guard try query.step(), let found = query.int64(0) else {
+            case .unversioned:
                 throw .corrupt("schema_version has no row")
-            }
-            guard found <= Self.version else {
-                throw .newerSchema(path: database.path, found: found, supported: Self.version)
+            case .version(let found):
+                guard found <= Self.version else {
+                    throw .newerSchema(path: database.path, found: found,
+                                       supported: Self.version)
+                }
             }
         }
     }

@@ -14,14 +14,18 @@ public enum AuditSigningKeySource: Sendable {
     case generatedIfMissing(path: String)
 }
 
-/// Reads and writes the PEM file of a generated signing key.
-enum AuditKeyFile {
+/// Reads and writes the PEM file of a generated Ed25519 key: the audit log's signing key,
+/// and the development issuer's. `name` says which in every error ("the audit signing
+/// key").
+public enum SigningKeyFile {
     /// The key in the file at `path`, or nil when the file does not exist.
-    static func read(_ path: String) throws(AuditFailure) -> AuditSigningKey? {
+    public static func read(_ path: String, named name: String) throws(AuditFailure)
+        -> AuditSigningKey?
+    {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             if errno == ENOENT { return nil }
-            throw .signingKey("cannot read the audit signing key \(path): \(errorText())")
+            throw .signingKey("cannot read \(name) \(path): \(errorText())")
         }
         defer { close(descriptor) }
         var pem: [UInt8] = []
@@ -33,30 +37,34 @@ enum AuditKeyFile {
                                                                   $0.count) }
             if count < 0, errno == EINTR { continue }
             guard count >= 0 else {
-                throw .signingKey("cannot read the audit signing key \(path): \(errorText())")
+                throw .signingKey("cannot read \(name) \(path): \(errorText())")
             }
             if count == 0 { break }
             pem.append(contentsOf: chunk[0..<count])
             guard pem.count <= 64 << 10 else {
-                throw .signingKey("the audit signing key \(path) is too large for a key")
+                throw .signingKey("\(name) \(path) is too large for a key")
             }
         }
         do {
             return try AuditSigningKey(pem: pem)
         } catch {
-            throw .signingKey("the audit signing key \(path) \(error)")
+            throw .signingKey("\(name) \(path) \(error)")
         }
     }
 
     /// Generates a key and writes it to a new file at `path`; when another process
     /// created the file first, reads that one instead.
-    static func create(_ path: String) throws(AuditFailure) -> AuditSigningKey {
+    public static func create(_ path: String, named name: String) throws(AuditFailure)
+        -> AuditSigningKey
+    {
         try SQLiteDatabase.makeDirectory(containing: path)
         let key = try AuditSigningKey.generate()
         let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
-        if descriptor < 0, errno == EEXIST, let existing = try read(path) { return existing }
+        if descriptor < 0, errno == EEXIST, let existing = try read(path, named: name) {
+            return existing
+        }
         guard descriptor >= 0 else {
-            throw .signingKey("cannot create the audit signing key \(path): \(errorText())")
+            throw .signingKey("cannot create \(name) \(path): \(errorText())")
         }
         defer { close(descriptor) }
         var pem = try key.pem()
@@ -69,14 +77,14 @@ enum AuditKeyFile {
             guard count > 0 else {
                 let reason = errorText()
                 unlink(path)
-                throw .signingKey("cannot write the audit signing key \(path): \(reason)")
+                throw .signingKey("cannot write \(name) \(path): \(reason)")
             }
             written += count
         }
         guard fsync(descriptor) == 0 else {
             let reason = errorText()
             unlink(path)
-            throw .signingKey("cannot write the audit signing key \(path): \(reason)")
+            throw .signingKey("cannot write \(name) \(path): \(reason)")
         }
         return key
     }
